@@ -1,0 +1,297 @@
+"""course_utils.data.download against a local HTTP server (offline, 127.0.0.1 only)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from _http_server import LocalHTTPServer
+from course_utils.data import download as download_module
+from course_utils.data.download import DownloadError, IntegrityError, download, join_url, verify_file
+
+PAYLOAD = bytes(range(256)) * 4096 + b"tail"  # 1 MiB + 4 bytes: more than one network chunk
+SHA = hashlib.sha256(PAYLOAD).hexdigest()
+SIZE = len(PAYLOAD)
+
+
+@pytest.fixture
+def server():
+    with LocalHTTPServer(lifetime=60) as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def fast_and_plain(monkeypatch):
+    """No pauses between retries; plain progress output (as in CI)."""
+    monkeypatch.setattr(download_module, "BACKOFF_S", 0.0)
+    monkeypatch.setenv("COURSE_PROGRESS", "plain")
+
+
+def _leftovers(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+# --------------------------------------------------------------------------- happy paths
+def test_whole_file_is_verified_and_renamed(server, tmp_path):
+    url = server.add("data/file.bin", PAYLOAD)
+    dest = tmp_path / "sub" / "file.bin"
+    result = download(url, dest, size=SIZE, sha256=SHA)
+    assert result == dest
+    assert dest.read_bytes() == PAYLOAD
+    assert _leftovers(dest.parent) == ["file.bin"]  # no .part left
+
+
+def test_mirrors_are_tried_in_order(server, tmp_path):
+    dead = server.url("gone/file.bin")  # answers 404
+    good = server.add("mirror2/file.bin", PAYLOAD)
+    dest = download([dead, good], tmp_path / "file.bin", sha256=SHA)
+    assert dest.read_bytes() == PAYLOAD
+    assert [p for p, _ in server.requests] == ["/gone/file.bin", "/mirror2/file.bin"]
+
+
+def test_cut_response_is_resumed_with_range(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD, cut_after=300_000, cut_times=1)
+    dest = download(url, tmp_path / "f.bin", size=SIZE, sha256=SHA, retries=2)
+    assert dest.read_bytes() == PAYLOAD
+    assert server.requests_for("f.bin") == [None, "bytes=300000-"]
+
+
+def test_server_without_range_support_restarts_from_zero(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD, range=False, cut_after=300_000, cut_times=1)
+    dest = download(url, tmp_path / "f.bin", size=SIZE, sha256=SHA, retries=2)
+    # the server answered the Range request with the whole file: it must not be appended
+    assert dest.stat().st_size == SIZE
+    assert dest.read_bytes() == PAYLOAD
+    assert server.requests_for("f.bin") == [None, "bytes=300000-"]
+
+
+def test_partial_file_from_an_earlier_run_is_resumed(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD)
+    dest = tmp_path / "f.bin"
+    (tmp_path / "f.bin.part").write_bytes(PAYLOAD[:1000])
+    download(url, dest, size=SIZE, sha256=SHA)
+    assert dest.read_bytes() == PAYLOAD
+    assert server.requests_for("f.bin") == ["bytes=1000-"]
+
+
+def test_bad_partial_file_is_discarded_and_downloaded_again(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD)
+    dest = tmp_path / "f.bin"
+    (tmp_path / "f.bin.part").write_bytes(b"x" * 1000)  # not a prefix of the real file
+    download(url, dest, size=SIZE, sha256=SHA, retries=1)
+    assert dest.read_bytes() == PAYLOAD
+    assert server.requests_for("f.bin") == ["bytes=1000-", None]
+
+
+def test_partial_file_is_not_resumed_without_checks(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD)
+    (tmp_path / "f.bin.part").write_bytes(b"x" * 1000)
+    dest = download(url, tmp_path / "f.bin")
+    assert dest.read_bytes() == PAYLOAD
+    assert server.requests_for("f.bin") == [None]
+
+
+def test_transient_http_error_is_retried(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD, status=503, status_times=2)
+    dest = download(url, tmp_path / "f.bin", sha256=SHA, retries=2)
+    assert dest.read_bytes() == PAYLOAD
+    assert len(server.requests_for("f.bin")) == 3
+
+
+def test_stalled_server_times_out_and_is_retried(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD, stall=1.5, stall_times=1)
+    dest = download(url, tmp_path / "f.bin", sha256=SHA, timeout=0.3, retries=1)
+    assert dest.read_bytes() == PAYLOAD
+    assert len(server.requests_for("f.bin")) == 2
+
+
+# --------------------------------------------------------------------------- cache
+def test_good_cached_file_is_reused_without_network(server, tmp_path):
+    dest = tmp_path / "f.bin"
+    dest.write_bytes(PAYLOAD)
+    before = dest.stat().st_mtime_ns
+    assert download(server.url("never-asked.bin"), dest, size=SIZE, sha256=SHA) == dest
+    assert server.requests == []
+    assert dest.stat().st_mtime_ns == before
+
+
+def test_damaged_cached_file_is_replaced(server, tmp_path, capsys):
+    url = server.add("f.bin", PAYLOAD)
+    dest = tmp_path / "f.bin"
+    dest.write_bytes(PAYLOAD[:-1] + b"X")  # right size, wrong content
+    download(url, dest, size=SIZE, sha256=SHA)
+    assert dest.read_bytes() == PAYLOAD
+    out = capsys.readouterr().out
+    assert "wrong SHA-256" in out and "downloading again" in out
+
+
+# --------------------------------------------------------------------------- failures
+def test_every_mirror_failing_names_each_url_and_what_to_try(server, tmp_path):
+    urls = [server.url("a/f.bin"), server.url("b/f.bin")]
+    dest = tmp_path / "f.bin"
+    with pytest.raises(DownloadError) as info:
+        download(urls, dest, size=SIZE)
+    message = str(info.value)
+    assert urls[0] in message and urls[1] in message
+    assert "404" in message and "What to try" in message and "internet connection" in message
+    assert [u for u, _ in info.value.failures] == urls
+    assert not dest.exists() and _leftovers(tmp_path) == []
+
+
+def test_connection_refused_is_reported(tmp_path):
+    with LocalHTTPServer() as srv:
+        url = srv.url("f.bin")
+    # the server is stopped: nothing listens on that port any more
+    with pytest.raises(DownloadError, match="could not connect"):
+        download(url, tmp_path / "f.bin", retries=1, timeout=2)
+
+
+def test_timeout_without_retries_fails_with_a_clear_reason(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD, stall=1.5, stall_times=5)
+    with pytest.raises(DownloadError, match="timed out"):
+        download(url, tmp_path / "f.bin", timeout=0.3, retries=0)
+
+
+def test_cut_download_keeps_part_for_next_time_and_says_so(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD, cut_after=1000, cut_times=5)
+    dest = tmp_path / "f.bin"
+    with pytest.raises(DownloadError) as info:
+        download(url, dest, size=SIZE, retries=0)
+    assert "connection was cut" in str(info.value)
+    assert "resumes next time" in str(info.value)
+    assert (tmp_path / "f.bin.part").stat().st_size == 1000
+    assert not dest.exists()
+
+
+def test_size_mismatch_deletes_and_names_expected_and_actual(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD[:5000])  # a truncated copy on the server
+    dest = tmp_path / "f.bin"
+    with pytest.raises(IntegrityError) as info:
+        download(url, dest, size=SIZE)
+    err = info.value
+    assert (err.check, err.expected, err.actual) == ("size", SIZE, 5000)
+    assert f"{SIZE:,}" in str(err) and "5,000" in str(err)
+    assert _leftovers(tmp_path) == []
+
+
+def test_size_mismatch_without_content_length_is_caught_after_download(server, tmp_path, monkeypatch):
+    url = server.add("f.bin", PAYLOAD)
+    real_get = download_module._attempt
+
+    # emulate a server that sends no Content-Length: the size check must still run on the file
+    def attempt(session, *args, **kwargs):
+        original = session.get
+
+        def get(*a, **k):
+            response = original(*a, **k)
+            del response.headers["Content-Length"]
+            return response
+
+        session.get = get
+        return real_get(session, *args, **kwargs)
+
+    monkeypatch.setattr(download_module, "_attempt", attempt)
+    with pytest.raises(IntegrityError) as info:
+        download(url, tmp_path / "f.bin", size=SIZE + 10)
+    assert (info.value.expected, info.value.actual) == (SIZE + 10, SIZE)
+    assert _leftovers(tmp_path) == []
+
+
+def test_sha256_mismatch_deletes_and_names_both_digests(server, tmp_path):
+    other = PAYLOAD[:-1] + b"?"
+    url = server.add("f.bin", other)
+    dest = tmp_path / "f.bin"
+    with pytest.raises(IntegrityError) as info:
+        download(url, dest, size=SIZE, sha256=SHA)
+    actual = hashlib.sha256(other).hexdigest()
+    assert info.value.check == "sha256"
+    assert SHA in str(info.value) and actual in str(info.value)
+    assert "deleted" in str(info.value)
+    assert _leftovers(tmp_path) == []
+
+
+def test_bad_mirror_then_good_mirror_succeeds(server, tmp_path):
+    bad = server.add("bad/f.bin", PAYLOAD[:-1] + b"?")
+    good = server.add("good/f.bin", PAYLOAD)
+    dest = download([bad, good], tmp_path / "f.bin", sha256=SHA)
+    assert dest.read_bytes() == PAYLOAD
+
+
+# --------------------------------------------------------------------------- arguments and helpers
+@pytest.mark.parametrize("bad", ["data\\file.bin", "ftp://host/f", "C:\\data\\f.bin", "/local/path.bin",
+                                 "http://host\\data\\f.bin"])
+def test_non_urls_are_refused_with_advice(tmp_path, bad):
+    with pytest.raises(ValueError, match="URL|os.path.join"):
+        download(bad, tmp_path / "f.bin")
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(ValueError):
+        download([], tmp_path / "f")
+    with pytest.raises(ValueError, match="SHA-256"):
+        download("http://127.0.0.1/x", tmp_path / "f", sha256="abc")
+    with pytest.raises(ValueError):
+        download("http://127.0.0.1/x", tmp_path / "f", size=-1)
+
+
+def test_join_url_uses_slashes_and_quotes():
+    assert join_url("https://h/mnist/", "train.gz") == "https://h/mnist/train.gz"
+    assert join_url("https://h/mnist", "a b.gz") == "https://h/mnist/a%20b.gz"
+    assert join_url("https://h", "x", "y.gz") == "https://h/x/y.gz"
+
+
+def test_verify_file(tmp_path):
+    path = tmp_path / "f.bin"
+    path.write_bytes(PAYLOAD)
+    assert verify_file(path, size=SIZE, sha256="SHA256:" + SHA.upper()) == path
+    with pytest.raises(IntegrityError) as info:
+        verify_file(path, size=SIZE + 1)
+    assert info.value.expected == SIZE + 1 and info.value.actual == SIZE
+    assert path.exists()  # verify_file never deletes
+    with pytest.raises(FileNotFoundError):
+        verify_file(tmp_path / "missing")
+
+
+# --------------------------------------------------------------------------- progress output
+def test_plain_progress_prints_lines_and_nothing_on_stderr(server, tmp_path, capsys):
+    url = server.add("f.bin", PAYLOAD)
+    download(url, tmp_path / "f.bin", size=SIZE, sha256=SHA)
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert f"Downloading {url}" in captured.out
+    assert "saved f.bin" in captured.out and "size and SHA-256 verified" in captured.out
+
+
+def test_progress_bar_goes_to_stderr_only(server, tmp_path, capsys):
+    url = server.add("f.bin", PAYLOAD)
+    download(url, tmp_path / "f.bin", size=SIZE, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "f.bin" in captured.err
+
+
+def test_progress_false_is_silent(server, tmp_path, capsys):
+    url = server.add("f.bin", PAYLOAD)
+    download(url, tmp_path / "f.bin", size=SIZE, progress=False)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_auto_progress_without_plain_and_without_tty_is_plain(monkeypatch):
+    monkeypatch.delenv("COURSE_PROGRESS", raising=False)
+    monkeypatch.setattr(download_module, "_interactive", lambda: False)
+    assert download_module._progress_mode(None) == "plain"
+    monkeypatch.setattr(download_module, "_interactive", lambda: True)
+    assert download_module._progress_mode(None) == "bar"
+    monkeypatch.setenv("COURSE_PROGRESS", "plain")
+    assert download_module._progress_mode(None) == "plain"
+    assert download_module._progress_mode(False) == "quiet"
+
+
+def test_dest_that_is_a_folder_is_refused(tmp_path):
+    folder = tmp_path / "f.bin"
+    folder.mkdir()
+    with pytest.raises(FileExistsError, match="not a file"):
+        download("http://127.0.0.1/x", folder, size=1)
+    assert os.path.isdir(folder)
