@@ -7,3 +7,6 @@ from .idx import read_idx, write_idx
 from .loader import BatchLoader
 from .mnist import MNIST
 from .notmnist import NotMNIST  # the homework answer: the student edition stubs notmnist.py (see data/README.md)
+from .archive import ArchiveError, UnsafeArchiveError, extract_archive
+from .download import DownloadError, IntegrityError, download, join_url, verify_file
+from .registry import REGISTRY, dataset_files, fetch
