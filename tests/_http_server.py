@@ -20,6 +20,7 @@ fixture of the test modules, or as a context manager.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -136,6 +137,12 @@ class _Server(ThreadingHTTPServer):
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, Optional[str]]] = []
         self.lock = threading.Lock()
+
+    def handle_error(self, request, client_address):
+        """Clients that hang up (timeout and cut tests) are expected: no traceback on stderr."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class LocalHTTPServer:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 
 import pytest
-
 from _http_server import LocalHTTPServer
-from course_utils.data import download as download_module
+
 from course_utils.data.download import DownloadError, IntegrityError, download, join_url, verify_file
+
+# course_utils.data.download is the function; the module is reached by its full name
+download_module = importlib.import_module("course_utils.data.download")
 
 PAYLOAD = bytes(range(256)) * 4096 + b"tail"  # 1 MiB + 4 bytes: more than one network chunk
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -295,3 +298,17 @@ def test_dest_that_is_a_folder_is_refused(tmp_path):
     with pytest.raises(FileExistsError, match="not a file"):
         download("http://127.0.0.1/x", folder, size=1)
     assert os.path.isdir(folder)
+
+
+def test_finished_part_file_is_checked_without_network(server, tmp_path):
+    (tmp_path / "f.bin.part").write_bytes(PAYLOAD)  # a run stopped between download and rename
+    dest = download(server.url("never-asked.bin"), tmp_path / "f.bin", size=SIZE, sha256=SHA)
+    assert dest.read_bytes() == PAYLOAD and server.requests == []
+
+
+def test_range_not_satisfiable_starts_over(server, tmp_path):
+    url = server.add("f.bin", PAYLOAD)
+    (tmp_path / "f.bin.part").write_bytes(PAYLOAD + b"extra")  # longer than the file: HTTP 416
+    dest = download(url, tmp_path / "f.bin", sha256=SHA, retries=1)
+    assert dest.read_bytes() == PAYLOAD
+    assert server.requests_for("f.bin") == [f"bytes={SIZE + 5}-", None]

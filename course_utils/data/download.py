@@ -266,7 +266,10 @@ def _attempt(session, url: str, part: Path, *, size: Optional[int], timeout: flo
             raise _AttemptFailed(f"HTTP {code} {response.reason}: the file is not on this server", retry=False)
         if code >= 400:
             raise _AttemptFailed(f"HTTP {code} {response.reason}", retry=code in _RETRYABLE_STATUS)
-        if have and code == 206 and _content_range_start(response.headers.get("Content-Range")) == have:
+        if code == 206:
+            if not have or _content_range_start(response.headers.get("Content-Range")) != have:
+                part.unlink(missing_ok=True)
+                raise _AttemptFailed("the server resumed at the wrong position (bad Content-Range)", retry=True)
             mode = "ab"
         else:  # 200: the server ignored Range (or we sent none): start over
             have, mode = 0, "wb"
