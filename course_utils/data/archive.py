@@ -8,11 +8,12 @@ A second call finds ``dest`` and returns at once.
 Every entry is checked before anything is written, with the semantics of Python's tarfile
 ``"data"`` filter (PEP 706): refused are absolute paths, ``..`` components, links pointing
 outside ``dest`` (or to an absolute path), and device files, FIFOs and other special files; file
-modes lose setuid/setgid/sticky and group/other write bits. Where this Python has
-``tarfile.data_filter`` (3.8.17+, 3.9.17+, 3.10.12+, 3.11.4+, 3.12+) it runs too, as a second
-line of defence; on older Pythons the same checks run here, including the check, at write time,
-that no entry reaches outside ``dest`` through a link extracted earlier. Zip files get the same
-rules (``zipfile`` itself silently rewrites bad names instead of refusing them).
+modes lose setuid/setgid/sticky and group/other write bits. The name checks run here on every
+Python, over the whole archive before anything is written. The check made while writing (that no
+entry reaches outside ``dest`` through a link extracted earlier) is ``tarfile.data_filter``'s
+where this Python has it (3.8.17+, 3.9.17+, 3.10.12+, 3.11.4+, 3.12+), and the same check written
+here on older ones. Zip files get the same rules (``zipfile`` itself silently rewrites bad names
+instead of refusing them).
 
 Why by hand: neither pooch's ``Untar``/``Unzip`` processors nor ``shutil.unpack_archive``
 extract atomically, refuse hostile entries with an error naming them on every supported Python,
@@ -140,7 +141,11 @@ def _safe_mode(member: tarfile.TarInfo) -> Optional[int]:
 
 
 class _TarChecker:
-    """The per-entry check used while extracting (sees links already extracted)."""
+    """The per-entry check used while extracting: it sees the links already extracted.
+
+    With ``tarfile.data_filter`` the filesystem checks are tarfile's own; without it, the same
+    checks (``realpath`` of the target and of link targets) and mode rules run here.
+    """
 
     def __init__(self, archive: Path, root: Path):
         self.archive = archive
@@ -148,6 +153,12 @@ class _TarChecker:
 
     def __call__(self, member: tarfile.TarInfo, dest_path: str) -> tarfile.TarInfo:
         problem = _tar_member_problem(member)
+        if problem is None and _HAS_DATA_FILTER:
+            try:  # tarfile's filter does the filesystem checks (realpath through earlier links)
+                return tarfile.data_filter(member, dest_path)
+            except tarfile.FilterError as exc:
+                raise UnsafeArchiveError(self.archive, member.name,
+                                         f"is refused by tarfile's data filter ({exc})") from None
         if problem is None:
             target = os.path.realpath(os.path.join(self.root, member.name))
             if not _within(self.root, target):
@@ -162,11 +173,6 @@ class _TarChecker:
                     problem = f"is a hard link to a file outside the destination folder ({member.linkname!r})"
         if problem is not None:
             raise UnsafeArchiveError(self.archive, member.name, problem)
-        if _HAS_DATA_FILTER:
-            try:
-                return tarfile.data_filter(member, dest_path)
-            except tarfile.FilterError as exc:
-                raise UnsafeArchiveError(self.archive, member.name, f"is refused by tarfile's data filter ({exc})") from None
         safe = copy.copy(member)
         safe.mode = _safe_mode(member)
         safe.uid = safe.gid = 0
