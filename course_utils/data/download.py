@@ -14,8 +14,8 @@ Why not just ``pooch.retrieve``? pooch is used where it fits (``pooch.file_hash`
 SHA-256 in chunks), but its downloaders lack what this course needs: a list of mirrors tried in
 order (dead dataset URLs are a classic course breaker), resuming a partial file with ``Range``
 (a 250 MB notMNIST download on a flaky Colab connection), and verification by byte size alone
-(notMNIST publishes no hash, only sizes). pooch also checks a cached file against the hash only
-when you give one; here both checks run on every reuse.
+(notMNIST publishes no hash, only sizes). Writing the small HTTP loop here (with ``requests``,
+which pooch itself uses) costs less than bending pooch's downloaders to do all three.
 
 URLs are URLs: build them with :func:`join_url` (or ``urllib.parse``), never ``os.path.join``,
 which inserts backslashes on Windows.
