@@ -1,0 +1,136 @@
+"""Command line: ``python -m course_utils.homework {release,grade,lint} ...`` (``--help`` on each)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+from . import config
+
+
+def _release(args) -> int:
+    from .markers import MarkerError
+    from .release import ReleaseError, release
+
+    try:
+        result = release(args.notebooks, args.out, root=args.root, repo_url=args.repo_url, key_path=args.key,
+                         force=args.force)
+    except (MarkerError, ReleaseError) as exc:
+        print(f"release failed, nothing was written:\n{exc}", file=sys.stderr)
+        return 1
+    print(f"student edition: {result.out}  ({len(result.notebooks)} notebook(s))")
+    for name, (tasks, points) in result.homework.items():
+        print(f"  homework {name}: {tasks} task(s), {points:g} point(s)")
+    print(f"grading key (instructor only, never publish it): {result.key_path}")
+    if not args.repo_url:
+        print("note: no --repo-url given: the badges still point at the REPO_URL of course_utils/_config.py")
+    for note in result.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _grade(args) -> int:
+    from .grade import GradingError, grade
+
+    try:
+        results = grade(args.submissions, args.key, args.out, feedback_dir=args.feedback, jobs=args.jobs,
+                        cell_timeout=args.cell_timeout, total_timeout=args.timeout, force=args.force,
+                        notebook=args.notebook)
+    except GradingError as exc:
+        print(f"grading did not start: {exc}", file=sys.stderr)
+        return 2
+    failed = [label for label, r in results.items() if r["status"] == "failed"]
+    print(f"grades: {args.out}")
+    if failed:
+        print(f"{len(failed)} submission(s) could not be graded because of the grader ({', '.join(failed)}): "
+              "run the same command again to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _lint(args) -> int:
+    from .lint import lint
+
+    problems = lint(args.notebooks, student=args.student, root=args.root, run=args.run)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("homework notebooks OK" + (f"; {args.student} is in sync" if args.student else ""))
+    return 0
+
+
+def _grade_one(args) -> int:
+    """Internal: the worker process that grades one submission (started by ``grade``)."""
+    import os
+
+    from .grade import grade_one, load_key
+    from .release import write_text_atomic
+
+    env = dict(os.environ)
+    env.update(json.loads(args.kernel_env or "{}"))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (args.kernel_path, env.get("PYTHONPATH", "")) if p)
+    result = grade_one(Path(args.submission), load_key(Path(args.key)), notebook=args.notebook,
+                       cell_timeout=args.cell_timeout, total_timeout=args.timeout, workdir=Path(args.workdir),
+                       kernel_env=env, pid_file=Path(args.pid_file) if args.pid_file else None)
+    write_text_atomic(Path(args.result), json.dumps(result))
+    return 0
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.homework",
+                                     description="Release a student edition, grade submissions, lint homework.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rel = sub.add_parser("release", help="write the student edition and the grading key")
+    rel.add_argument("notebooks", type=Path, help="the instructor's notebooks folder, e.g. notebooks/")
+    rel.add_argument("--out", type=Path, required=True, help="student edition folder, e.g. dist/student")
+    rel.add_argument("--repo-url", default=None, help="GitHub URL of the student repository (badges point there)")
+    rel.add_argument("--key", type=Path, default=None, help="grading key path (default: <out>.grading-key.json)")
+    rel.add_argument("--root", type=Path, default=None, help="instructor repository (default: notebooks/..)")
+    rel.add_argument("--force", action="store_true", help="replace --out even if release did not make it")
+    rel.set_defaults(func=_release)
+
+    gra = sub.add_parser("grade", help="grade submissions into a CSV and feedback files")
+    gra.add_argument("submissions", nargs="+", type=Path, help="notebook files or folders of them")
+    gra.add_argument("--key", type=Path, required=True, help="the grading key written by release")
+    gra.add_argument("--out", type=Path, required=True, help="grades CSV (rows of earlier runs are kept)")
+    gra.add_argument("--feedback", type=Path, default=None, help="feedback folder (default: <out>-feedback/)")
+    gra.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPU count)")
+    gra.add_argument("--cell-timeout", type=float, default=config.CELL_TIMEOUT, help="seconds per cell")
+    gra.add_argument("--timeout", type=float, default=config.TOTAL_TIMEOUT, help="seconds per submission")
+    gra.add_argument("--notebook", default=None, help="homework file name in the key, when ambiguous")
+    gra.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    gra.set_defaults(func=_grade)
+
+    lin = sub.add_parser("lint", help="check markers, tests, and that the student edition is in sync")
+    lin.add_argument("notebooks", type=Path, nargs="?", default=Path("notebooks"))
+    lin.add_argument("--student", type=Path, default=None, help="student edition folder to compare")
+    lin.add_argument("--root", type=Path, default=None, help="instructor repository (default: notebooks/..)")
+    lin.add_argument("--run", action="store_true",
+                     help="also run each fresh student edition: zero score, errors only at the blanks")
+    lin.set_defaults(func=_lint)
+
+    one = sub.add_parser("_grade-one")  # internal worker, not shown in --help
+    one.add_argument("submission")
+    one.add_argument("--key", required=True)
+    one.add_argument("--result", required=True)
+    one.add_argument("--workdir", required=True)
+    one.add_argument("--cell-timeout", type=float, required=True)
+    one.add_argument("--timeout", type=float, required=True)
+    one.add_argument("--notebook", default=None)
+    one.add_argument("--kernel-path", default="")
+    one.add_argument("--kernel-env", default="{}")
+    one.add_argument("--pid-file", default=None)
+    one.set_defaults(func=_grade_one)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

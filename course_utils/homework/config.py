@@ -1,0 +1,90 @@
+"""Settings of the homework tooling, in one place for the instructor to edit.
+
+Release (``python -m course_utils.homework release``):
+
+- ``STUDENT_EDITION_PATHS``: what the student edition copies from the instructor repository.
+- ``EXCLUDED_NAMES``: file and folder names never copied (caches, build output, keys).
+- ``STUB_MODULES``: modules of the package that *are* a homework answer; the student edition ships
+  a stub in their place whose classes and functions raise ``NotImplementedError`` naming the
+  notebook that asks students to write them.
+- ``STUB_COMMENT``, ``DEFAULT_CODE_HINT``, ``MARKDOWN_PROMPT``: the wording of stubs and prompts.
+
+Grading (``python -m course_utils.homework grade``): default time limits, the output cap and the
+environment of the grading kernels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StubModule:
+    """A module of the package that is the answer to a homework notebook.
+
+    Attributes:
+        path: the module's path in the repository, e.g. ``"course_utils/data/notmnist.py"``.
+        notebook: the notebook that asks students to write it (named in the stub's errors).
+        keep: top-level functions/classes to keep as they are (all others become stubs).
+    """
+
+    path: str
+    notebook: str
+    keep: tuple = ()
+
+
+#: Modules replaced by stubs in the student edition (the answer of a homework notebook).
+STUB_MODULES: tuple = (
+    StubModule(path="course_utils/data/notmnist.py", notebook="notebooks/05_notmnist_dataset_homework.ipynb"),
+)
+
+#: Files and folders (relative to the repository root) that make up the student edition, besides
+#: the released notebooks. Missing ones are skipped with a note.
+STUDENT_EDITION_PATHS: tuple = (
+    "course_utils",
+    "data/embedded",
+    "README.md",
+    "requirements.txt",
+    "constraints.txt",
+    "pyproject.toml",
+    "Makefile",
+    ".gitignore",
+)
+
+#: Names never copied into the student edition, at any depth.
+EXCLUDED_NAMES: tuple = ("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info", ".DS_Store",
+                         "*.grading-key.json", "*.grading-key", ".pytest_cache")
+
+#: The file that marks a folder as a generated student edition (so ``release`` may replace it).
+EDITION_MARKER = ".student-edition"
+#: The grading key is written beside the ``--out`` folder: ``dist/student`` -> ``dist/student.grading-key.json``.
+KEY_SUFFIX = ".grading-key.json"
+
+#: First line of each code stub; the second raises ``NotImplementedError("<task id>: <what to write>")``.
+STUB_COMMENT = "# YOUR CODE HERE: replace the line below with your answer"
+#: "<what to write>" when a solution has no ``# HINT:`` line and its task no title.
+DEFAULT_CODE_HINT = "write the code for this blank"
+#: Replaces a markdown answer that has a ``<!-- HINT: ... -->`` line (``{hint}`` is its text).
+MARKDOWN_PROMPT = "**Your answer** ({hint}): _double-click this cell and write it here._"
+#: Replaces a markdown answer without a hint.
+MARKDOWN_DEFAULT_PROMPT = "**Your answer:** _double-click this cell and write it here._"
+
+# --------------------------------------------------------------------------- grading
+#: Seconds one cell of a submission may run before it is interrupted.
+CELL_TIMEOUT = 120
+#: Seconds a whole submission may run (kernel start excluded).
+TOTAL_TIMEOUT = 900
+#: Seconds to wait for a kernel to start.
+STARTUP_TIMEOUT = 60
+#: Text output kept per cell while grading, in characters; the rest is dropped and noted.
+MAX_OUTPUT_CHARS = 100_000
+#: Largest submission file read, in bytes.
+MAX_SUBMISSION_BYTES = 50_000_000
+#: Environment of the grading kernels (added to the grader's own).
+GRADING_ENV: dict = {
+    "COURSE_DEVICE": "cpu",
+    "COURSE_PROGRESS": "plain",
+    "COURSE_COLAB": "0",
+    "MPLBACKEND": "Agg",
+    "PYTHONHASHSEED": "0",
+}

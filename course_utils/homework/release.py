@@ -1,0 +1,392 @@
+"""Make the student edition of the course and the instructor's grading key.
+
+``release(notebooks_dir, out)`` writes, atomically:
+
+- ``out``: a folder that can be pushed as its own repository and opened in Colab. Every notebook
+  has its outputs cleared; in homework notebooks each solution is a stub raising
+  ``NotImplementedError("<task id>: <what to write>")`` and hidden tests are gone. Beside the
+  notebooks it holds the files listed in ``config.STUDENT_EDITION_PATHS`` (the package, embedded
+  data, README, requirements, ...), with the modules of ``config.STUB_MODULES`` replaced by stubs.
+- ``<out>.grading-key.json`` beside it: the canonical test cells (hidden tests included) and the
+  checksum of every locked (test) cell, for ``grade``. Instructor only: never publish it.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from . import config
+from .markers import (
+    CODE_MARKER,
+    MD_MARKER,
+    Homework,
+    MarkerError,
+    cell_source,
+    checksum,
+    parse_notebook,
+    split_test,
+    student_code,
+    student_markdown,
+)
+
+KEY_FORMAT = "course_utils.homework/grading-key/1"
+
+
+class ReleaseError(RuntimeError):
+    """The release cannot be made; the message says why and what to do."""
+
+
+@dataclass
+class ReleaseResult:
+    """What ``release`` wrote."""
+
+    out: Path
+    key_path: Path
+    notebooks: list = field(default_factory=list)  # relative paths in the edition
+    homework: dict = field(default_factory=dict)  # notebook file name -> (number of tasks, points)
+    notes: list = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- helpers
+def _ignored(name: str) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in config.EXCLUDED_NAMES)
+
+
+def find_notebooks(folder: Path) -> list[Path]:
+    """The ``*.ipynb`` files under ``folder``, sorted, without checkpoint copies."""
+    folder = Path(folder)
+    return sorted(p for p in folder.rglob("*.ipynb")
+                  if not any(_ignored(part) for part in p.relative_to(folder).parts))
+
+
+def load_notebook(path: Path):
+    """Read a notebook file as an nbformat v4 node; a clear ``ReleaseError`` if it cannot be read."""
+    import nbformat
+
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReleaseError(f"{path}: cannot read this notebook ({type(exc).__name__}: {exc}). "
+                           "Open it in Jupyter and save it again, or restore it from git.") from None
+
+
+def notebook_text(nb: Any) -> str:
+    """The file text of a notebook as ``release`` writes it (deterministic)."""
+    import nbformat
+
+    return nbformat.writes(nb) + "\n"
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def default_key_path(out: Path) -> Path:
+    """``dist/student`` -> ``dist/student.grading-key.json``."""
+    out = Path(out)
+    return out.parent / (out.name + config.KEY_SUFFIX)
+
+
+def _relpath(path: Path, notebooks_dir: Path) -> str:
+    """Where a notebook goes in the edition: ``notebooks/<path under notebooks_dir>``."""
+    return "notebooks/" + Path(path).resolve().relative_to(Path(notebooks_dir).resolve()).as_posix()
+
+
+# --------------------------------------------------------------------------- notebooks
+def student_notebook(homework: Homework) -> Any:
+    """The student version of a parsed notebook: outputs cleared, solutions stubbed, hidden tests removed."""
+    nb = copy.deepcopy(homework.nb)
+    nb.metadata.pop("widgets", None)
+    for info, cell in zip(homework.cells, nb.cells):
+        for key in ("execution", "ExecuteTime", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        source = cell_source(cell)
+        if info.role == "task":
+            cell.source = student_code(source, info)
+        elif info.role == "test":
+            cell.source = split_test(source, info)[0]
+        elif cell.cell_type == "markdown" and info.regions:
+            cell.source = student_markdown(source, info)
+    for number, cell in enumerate(nb.cells):
+        for line in cell_source(cell).splitlines():
+            if CODE_MARKER.match(line) or MD_MARKER.match(line):  # defence in depth: never ship a marker
+                raise ReleaseError(f"{homework.name}, cell {number + 1}: a solution/hidden-test marker would ship "
+                                   "to students; fix the markers (python -m course_utils.homework lint)")
+    return nb
+
+
+def key_entry(homework: Homework, relpath: str, source_sha256: str) -> dict:
+    """The grading key's record of one homework notebook."""
+    tests = []
+    for test_id, info in homework.tests.items():
+        source = cell_source(homework.nb.cells[info.index])
+        visible, hidden = split_test(source, info)
+        # checksum: the locked cell as students get it; source_checksum: the instructor's own cell
+        tests.append({"id": test_id, "visible": visible, "hidden": hidden, "checksum": checksum(visible),
+                      "source_checksum": checksum(source)})
+    return {
+        "path": relpath,
+        "source_sha256": source_sha256,
+        "total_points": homework.total_points,
+        "tasks": [{"id": t.id, "points": t.points, "title": t.title} for t in homework.tasks.values()],
+        "tests": tests,
+    }
+
+
+# --------------------------------------------------------------------------- stub modules
+def stub_module_source(source: str, stub: config.StubModule) -> str:
+    """The source of ``stub.path`` with its top-level functions and classes replaced by stubs.
+
+    Imports and constants stay, so ``import`` of the package keeps working; names in ``stub.keep``
+    stay as they are. Every stub raises ``NotImplementedError`` naming ``stub.notebook``.
+    """
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    module = stub.path[:-3].replace("/", ".") if stub.path.endswith(".py") else stub.path
+    edits: list[tuple[int, int, list[str]]] = []
+    body = tree.body
+    doc = (f'"""Student edition stub: {stub.notebook} asks you to write this module\'s classes and functions '
+           'yourself.\n\nThe instructor\'s version is not included; every class and function below raises '
+           'NotImplementedError.\n"""')
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        edits.append((body[0].lineno - 1, body[0].end_lineno, doc.splitlines()))
+    else:
+        edits.append((0, 0, doc.splitlines()))
+    for node in body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or node.name in stub.keep:
+            continue
+        start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
+        message = (f"{module}.{node.name} is homework: {stub.notebook} asks you to write it, so the student "
+                   "edition ships only this stub. Write your own version in that notebook and use it instead.")
+        raise_line = f"raise NotImplementedError({json.dumps(message, ensure_ascii=False)})"
+        docline = f'"""Stub: {stub.notebook} asks you to write this."""'
+        if isinstance(node, ast.ClassDef):
+            bases = [ast.get_source_segment(source, b) for b in node.bases]
+            bases += [f"{k.arg}={ast.get_source_segment(source, k.value)}" if k.arg else
+                      f"**{ast.get_source_segment(source, k.value)}" for k in node.keywords]
+            head = f"class {node.name}({', '.join(bases)}):" if bases else f"class {node.name}:"
+            text = [head, f"    {docline}", "", "    def __init__(self, *args, **kwargs):", f"        {raise_line}"]
+        else:
+            prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+            text = [f"{prefix} {node.name}(*args, **kwargs):", f"    {docline}", f"    {raise_line}"]
+        edits.append((start, node.end_lineno, text))
+    for start, end, text in sorted(edits, key=lambda e: e[0], reverse=True):
+        lines[start:end] = text
+    result = "\n".join(lines) + "\n"
+    compile(result, stub.path, "exec")
+    return result
+
+
+def _patch_repo_url(config_py: Path, repo_url: str) -> None:
+    text = config_py.read_text(encoding="utf-8")
+    new, count = re.subn(r"(?m)^REPO_URL\s*=.*$", f"REPO_URL = {json.dumps(repo_url)}", text)
+    if count != 1:
+        raise ReleaseError(f"{config_py}: no 'REPO_URL = ...' line to point at {repo_url}")
+    config_py.write_text(new, encoding="utf-8")
+
+
+def _check_repo_url(repo_url: str) -> str:
+    url = repo_url.strip().rstrip("/")
+    if url.endswith(".git"):
+        url = url[:-4]
+    if not re.fullmatch(r"https://github\.com/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+", url):
+        raise ReleaseError(f"--repo-url {repo_url!r} is not a GitHub repository URL: Colab badges need one "
+                           "like https://github.com/<owner>/<name> (the student repository).")
+    return url
+
+
+# --------------------------------------------------------------------------- the edition
+def parse_all(notebooks_dir: Path, root: Path) -> list[tuple[Path, str, Homework]]:
+    """Parse every notebook under ``notebooks_dir``; one ``MarkerError`` listing all problems."""
+    parsed, problems = [], []
+    for path in find_notebooks(notebooks_dir):
+        rel = _relpath(path, notebooks_dir)
+        nb = load_notebook(path)
+        try:
+            parsed.append((path, rel, parse_notebook(nb, rel)))
+        except MarkerError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise MarkerError(problems)
+    names = [p.name for p, _, hw in parsed if hw.is_homework]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ReleaseError(f"homework notebooks with the same file name in different folders: {duplicates}; "
+                           "the grader tells homework apart by file name, so rename one")
+    return parsed
+
+
+def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = None,
+                  repo_url: Optional[str] = None) -> tuple[dict, ReleaseResult]:
+    """Write the student edition into the empty folder ``dest``; return ``(key, result)``.
+
+    The building block of ``release`` (which adds the atomic swap) and of ``lint``'s sync check.
+    """
+    notebooks_dir = Path(notebooks_dir)
+    root = Path(root) if root is not None else notebooks_dir.resolve().parent
+    dest = Path(dest)
+    result = ReleaseResult(out=dest, key_path=default_key_path(dest))
+    if repo_url:
+        repo_url = _check_repo_url(repo_url)
+    parsed = parse_all(notebooks_dir, root)
+    if not parsed:
+        raise ReleaseError(f"no notebooks found under {notebooks_dir}: pass the folder that holds the .ipynb files")
+    ignore = shutil.ignore_patterns(*config.EXCLUDED_NAMES)
+    for rel in config.STUDENT_EDITION_PATHS:
+        src = root / rel
+        if src.is_dir():
+            shutil.copytree(src, dest / rel, ignore=ignore)
+        elif src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+        else:
+            result.notes.append(f"{rel} not found in {root}: not included")
+    for stub in config.STUB_MODULES:
+        target = dest / stub.path
+        if not target.is_file():
+            result.notes.append(f"stub module {stub.path} not found: nothing to replace")
+            continue
+        try:
+            target.write_text(stub_module_source(target.read_text(encoding="utf-8"), stub), encoding="utf-8")
+        except SyntaxError as exc:
+            raise ReleaseError(f"{stub.path}: cannot make its student stub ({exc}); fix the module or "
+                               "remove it from STUB_MODULES in course_utils/homework/config.py") from None
+    if repo_url:
+        config_py = dest / "course_utils" / "_config.py"
+        if config_py.is_file():
+            _patch_repo_url(config_py, repo_url)
+        else:
+            result.notes.append("course_utils/_config.py not in the edition: REPO_URL not set")
+    apply_badges: Optional[Callable] = None
+    if repo_url:
+        try:
+            from ..notebooks import apply_badges
+        except ImportError:
+            result.notes.append("course_utils.notebooks.apply_badges is missing: badges were NOT rewritten")
+    key: dict[str, Any] = {
+        "format": KEY_FORMAT,
+        "warning": "Instructor only. Contains hidden tests: never publish this file.",
+        "notebooks": {},
+    }
+    for path, rel, homework in parsed:
+        nb = student_notebook(homework)
+        if apply_badges is not None:
+            try:
+                apply_badges(nb, rel, repo_url=repo_url)
+            except ValueError as exc:
+                raise ReleaseError(f"{rel}: cannot point its badge at {repo_url}: {exc}") from None
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(notebook_text(nb), encoding="utf-8")
+        result.notebooks.append(rel)
+        if homework.is_homework:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            key["notebooks"][path.name] = key_entry(homework, rel, sha)
+            result.homework[path.name] = (len(homework.tasks), homework.total_points)
+    (dest / config.EDITION_MARKER).write_text(
+        "This folder is generated by `python -m course_utils.homework release` from the instructor's\n"
+        "repository. Do not edit it by hand: change the instructor's notebooks and release again.\n",
+        encoding="utf-8")
+    return key, result
+
+
+def _check_out(out: Path, root: Path, notebooks_dir: Path, force: bool) -> None:
+    out_r, root_r = out.resolve(), root.resolve()
+    if out_r == root_r or out_r in root_r.parents:
+        raise ReleaseError(f"--out {out} would replace the instructor repository itself: use e.g. dist/student")
+    protected = [notebooks_dir.resolve()] + [(root_r / rel) for rel in config.STUDENT_EDITION_PATHS]
+    for folder in protected:
+        if out_r == folder or folder in out_r.parents:
+            raise ReleaseError(f"--out {out} is inside {folder}, which the release copies: use e.g. dist/student")
+    if out.exists():
+        if not out.is_dir():
+            raise ReleaseError(f"--out {out} is a file: give a folder path such as dist/student")
+        contents = [p for p in out.iterdir() if p.name != ".git"]
+        if contents and not (out / config.EDITION_MARKER).exists() and not force:
+            raise ReleaseError(f"--out {out} exists and was not made by release: nothing was changed. Choose "
+                               "another folder, or pass --force to replace it (its .git folder is kept).")
+
+
+def release(notebooks_dir: Path, out: Path, *, root: Optional[Path] = None, repo_url: Optional[str] = None,
+            key_path: Optional[Path] = None, force: bool = False) -> ReleaseResult:
+    """Write the student edition to ``out`` and the grading key beside it, atomically.
+
+    Args:
+        notebooks_dir: the instructor's notebooks folder (e.g. ``notebooks/``).
+        out: the student edition folder (e.g. ``dist/student``). A previous edition there is
+            replaced; its ``.git`` folder is kept so the edition can be its own repository.
+        root: the instructor repository (default: the parent of ``notebooks_dir``).
+        repo_url: the student repository's GitHub URL: badges, bootstrap cells and
+            ``course_utils/_config.py`` of the edition point at it.
+        key_path: where the grading key goes (default ``<out>.grading-key.json``); never inside ``out``.
+        force: replace ``out`` even if it was not made by ``release``.
+
+    Returns:
+        A ``ReleaseResult`` naming what was written, with notes on anything skipped.
+
+    Raises:
+        MarkerError: malformed homework markers (every problem listed, with notebook, cell, line).
+        ReleaseError: anything else that stops the release; nothing is changed then.
+    """
+    notebooks_dir, out = Path(notebooks_dir), Path(out)
+    if not notebooks_dir.is_dir():
+        raise ReleaseError(f"{notebooks_dir} is not a folder: pass the folder of the instructor's notebooks")
+    root = Path(root) if root is not None else notebooks_dir.resolve().parent
+    key_path = Path(key_path) if key_path is not None else default_key_path(out)
+    if out.resolve() == key_path.resolve() or out.resolve() in key_path.resolve().parents:
+        raise ReleaseError(f"the grading key {key_path} must not be inside the student edition {out}")
+    _check_out(out, root, notebooks_dir, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    old: Optional[Path] = None
+    try:
+        key, result = build_edition(notebooks_dir, tmp / "edition", root=root, repo_url=repo_url)
+        key["edition"] = os.path.relpath(out.resolve(), key_path.resolve().parent)
+        write_text_atomic(key_path, json.dumps(key, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent)) / out.name
+            os.rename(out, old)
+        try:
+            os.rename(tmp / "edition", out)
+        except OSError:
+            if old is not None:
+                os.rename(old, out)
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if old is not None:
+        if (old / ".git").exists():
+            try:
+                os.rename(old / ".git", out / ".git")
+            except OSError as exc:
+                raise ReleaseError(f"the new edition is in {out}, but its previous .git folder could not be moved "
+                                   f"back ({exc}): it is still in {old / '.git'}; move it by hand") from None
+        shutil.rmtree(old.parent, ignore_errors=True)
+    result.out, result.key_path = out, key_path
+    return result
