@@ -1,0 +1,320 @@
+"""Homework tooling without kernels: the source format, the release, lint, and the self-checks."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils.homework import checks, config
+from course_utils.homework.__main__ import main
+from course_utils.homework.lint import lint, student_run_problems
+from course_utils.homework.markers import MarkerError, parse_notebook, python_error
+from course_utils.homework.release import ReleaseError, release, stub_module_source, student_notebook
+
+
+def _load_fixture_helpers():
+    path = Path(__file__).resolve().parent / "fixtures" / "homework" / "homework_fixture.py"
+    spec = importlib.util.spec_from_file_location("homework_fixture", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hf = _load_fixture_helpers()
+STUDENT_REPO = "https://github.com/teacher/dl-basics-student"
+
+
+def fixture_nb():
+    import nbformat
+
+    return nbformat.read(str(hf.FIXTURE_NOTEBOOK), as_version=4)
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """A fake instructor repository and its release with a student repository URL."""
+    base = tmp_path_factory.mktemp("release")
+    root = hf.make_instructor_repo(base / "instructor")
+    out = base / "dist" / "student"
+    result = release(root / "notebooks", out, repo_url=STUDENT_REPO)
+    return root, out, result
+
+
+# --------------------------------------------------------------------------- the source format
+def test_parse_fixture_tasks_tests_points():
+    hw = parse_notebook(fixture_nb(), "fx.ipynb")
+    assert list(hw.tasks) == ["fx.square", "fx.unit", "fx.counter"]
+    assert list(hw.tests) == list(hw.tasks)
+    assert [t.points for t in hw.tasks.values()] == [1.0, 2.0, 2.0]
+    assert hw.tasks["fx.square"].title == "write square(x)"
+    assert hw.total_points == 5.0
+
+
+def test_student_notebook_stubs_solutions_and_drops_hidden_tests():
+    nb = fixture_nb()
+    hw = parse_notebook(nb, "fx.ipynb")
+    student = student_notebook(hw)
+    text = json.dumps(student)
+    for answer in ("x * x", "np.linalg.norm(data, axis=1, keepdims=True)", "self.count += n", "by direction",
+                   "square(-1.5)", "add(5) after add()", "BEGIN", "HIDDEN"):
+        assert answer not in text, answer
+    sources = {c.source.splitlines()[0]: c.source for c in student.cells if c.source}
+    assert 'raise NotImplementedError("fx.square: return x multiplied by itself")' in sources["# TASK fx.square (1 point): write square(x)"]
+    # no HINT line and no title: the default wording; with a title: the title
+    counter = sources["# TASK fx.counter (2 points)"]
+    assert f'"fx.counter: {config.DEFAULT_CODE_HINT}"' in counter
+    assert '"fx.counter: increase self.count by n and return it"' in counter
+    assert '"fx.unit: scale each row of data to length 1"' in sources[next(k for k in sources if "fx.unit" in k and "TASK" in k)]
+    assert any("one sentence" in c.source and "Your answer" in c.source for c in student.cells if c.cell_type == "markdown")
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+            assert python_error(cell.source) is None
+    # visible tests stay, so students can self-check
+    assert 'check_equal("square(3)", square(3), 9)' in sources["# TEST fx.square"]
+
+
+def _nb(*cells):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    for kind, source in cells:
+        nb.cells.append(nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source))
+    return nb
+
+
+TASK = "# TASK t.a (1 point)\n"
+GOOD_TEST = ("code", "# TEST t.a\nassert f() == 1")
+
+
+@pytest.mark.parametrize("cells, cell_no, line_no, words", [
+    ([("code", TASK + "def f():\n    ### BEGIN SOLUTION\n    return 1\n"), GOOD_TEST], 1, 3, "never closed"),
+    ([("code", TASK + "### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), GOOD_TEST], 1, 3, "nest"),
+    ([("code", TASK + "x = 1\n### END SOLUTION"), GOOD_TEST], 1, 3, "without a 'BEGIN SOLUTION'"),
+    ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END HIDDEN TESTS"), GOOD_TEST], 1, 4, "must match"),
+    ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), ("code", "# TEST t.b\npass")], 2, None,
+     "no task cell above it"),
+    ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION")], 1, None, "has no test cell"),
+    ([("code", "y = 2\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION")], 1, 2, "outside a task cell"),
+    ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"),
+      ("code", "assert 1\n### BEGIN HIDDEN TESTS\nassert 2\n### END HIDDEN TESTS")], 2, 2, "outside a test cell"),
+    ([("code", TASK + "### BEGIN SOLUTIONS\nx = 1\n### END SOLUTION"), GOOD_TEST], 1, 2, "looks like a marker"),
+    ([("code", "x = 0\n" + TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), GOOD_TEST], 1, 2, "first line"),
+    ([("code", "# TASK t.a (2 pts)\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), GOOD_TEST], 1, 1,
+     "not a valid header"),
+    ([("code", TASK + "x = [\n### BEGIN SOLUTION\n 1,\n### END SOLUTION\n]"), GOOD_TEST], 1, None, "not valid Python"),
+    ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"),
+      ("code", "# TEST t.a\n### BEGIN HIDDEN TESTS\nassert x\n### END HIDDEN TESTS\nassert x == 1")], 2, 5,
+     "after the hidden tests"),
+    ([("markdown", "Q?\n<!-- BEGIN SOLUTION -->\nanswer")], 1, 2, "never closed"),
+    ([("markdown", "Q?\n### BEGIN SOLUTION\nanswer\n### END SOLUTION")], 1, 2, "not a markdown marker"),
+])
+def test_malformed_markers_name_notebook_cell_and_line(cells, cell_no, line_no, words):
+    with pytest.raises(MarkerError) as info:
+        parse_notebook(_nb(*cells), "notebooks/99_bad.ipynb")
+    message = str(info.value)
+    assert words in message
+    problem = next(p for p in info.value.problems if words in p)
+    assert problem.startswith(f"notebooks/99_bad.ipynb, cell {cell_no} ")
+    if line_no is not None:
+        assert f", line {line_no}:" in problem
+
+
+def test_notebook_without_tasks_is_not_homework():
+    hw = parse_notebook(_nb(("markdown", "# Lesson"), ("code", "print(1)")), "lesson.ipynb")
+    assert not hw.is_homework
+
+
+# --------------------------------------------------------------------------- release
+def test_release_layout_excludes_instructor_only_files(released):
+    root, out, result = released
+    assert (out / "notebooks" / hf.FIXTURE_NAME).is_file() and (out / "notebooks" / "01_lesson.ipynb").is_file()
+    for rel in ("course_utils/__init__.py", "course_utils/homework/checks.py", "data/embedded/tiny.txt",
+                "README.md", "requirements.txt", "constraints.txt", "pyproject.toml", "Makefile", ".gitignore"):
+        assert (out / rel).is_file(), rel
+    for rel in ("tests", "benchmarks", "dist", ".venv", "data/big_download.bin"):
+        assert not (out / rel).exists(), rel
+    assert not list(out.rglob("__pycache__"))
+    assert result.key_path == out.parent / ("student" + config.KEY_SUFFIX)
+    assert result.homework == {hf.FIXTURE_NAME: (3, 5.0)}
+
+
+def test_release_never_ships_hidden_tests_or_solutions(released):
+    _, out, result = released
+    key = json.loads(result.key_path.read_text())
+    hidden = [t["hidden"] for entry in key["notebooks"].values() for t in entry["tests"]]
+    assert len(hidden) == 3 and all(hidden)
+    for path in out.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for secret in hidden + ["x * x", "_secret_helper(root)", "self.train = train"]:
+                assert secret not in text, (path, secret)
+
+
+def test_release_stubs_the_answer_module(released):
+    _, out, _ = released
+    spec = importlib.util.spec_from_file_location("stub_notmnist", out / "course_utils" / "data" / "notmnist.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.ROOT_URL == "https://example.org/notMNIST"  # constants and imports stay
+    with pytest.raises(NotImplementedError, match="05_notmnist_dataset_homework.ipynb asks you to write it"):
+        module.NotMNIST("data")
+    with pytest.raises(NotImplementedError, match="notmnist.download"):
+        module.download("data")
+
+
+def test_stub_module_keeps_listed_names():
+    stub = config.StubModule(path="pkg/mod.py", notebook="notebooks/05.ipynb", keep=("download",))
+    source = stub_module_source(hf.FAKE_SOLUTION_MODULE, stub)
+    assert "def download(root):\n    return _secret_helper(root)" in source
+    assert "self.root = root" not in source
+
+
+def test_release_points_badges_and_config_at_the_student_repo(released):
+    _, out, _ = released
+    assert f'REPO_URL = "{STUDENT_REPO}"' in (out / "course_utils" / "_config.py").read_text()
+    nb = json.loads((out / "notebooks" / hf.FIXTURE_NAME).read_text())
+    first = hf.src(nb["cells"][0])
+    assert f"github/teacher/dl-basics-student/blob/main/notebooks/{hf.FIXTURE_NAME}" in first
+    assert STUDENT_REPO in hf.src(nb["cells"][1])  # the bootstrap cell clones the student repository
+    lesson = json.loads((out / "notebooks" / "01_lesson.ipynb").read_text())
+    assert all(c.get("outputs", []) == [] for c in lesson["cells"])
+
+
+def test_release_replaces_its_own_edition_keeping_git_and_refuses_other_folders(tmp_path):
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    out = tmp_path / "dist" / "student"
+    release(root / "notebooks", out)
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (out / "stale.txt").write_text("old")
+    release(root / "notebooks", out)
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert not (out / "stale.txt").exists()
+    other = tmp_path / "my_folder"
+    other.mkdir()
+    (other / "thesis.tex").write_text("precious")
+    with pytest.raises(ReleaseError, match="was not made by release"):
+        release(root / "notebooks", other)
+    assert (other / "thesis.tex").read_text() == "precious"
+    with pytest.raises(ReleaseError, match="instructor repository itself"):
+        release(root / "notebooks", root)
+    assert not list((tmp_path / "dist").glob(".student.*")), "no temporary folders left behind"
+
+
+def test_failed_release_changes_nothing(tmp_path):
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    out = tmp_path / "dist" / "student"
+    release(root / "notebooks", out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    key_before = (tmp_path / "dist" / "student.grading-key.json").read_bytes()
+    nb = hf.load(root / "notebooks" / hf.FIXTURE_NAME)
+    nb["cells"][hf.find(nb, "# TEST fx.unit")]["source"] = "# TEST fx.unknown\npass"
+    hf.save(nb, root / "notebooks" / hf.FIXTURE_NAME)
+    with pytest.raises(MarkerError, match="fx.unknown"):
+        release(root / "notebooks", out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert (tmp_path / "dist" / "student.grading-key.json").read_bytes() == key_before
+
+
+# --------------------------------------------------------------------------- lint and the CLI
+def test_lint_clean_in_sync_and_out_of_date(released, tmp_path):
+    root, out, _ = released
+    assert lint(root / "notebooks") == []
+    assert lint(root / "notebooks", student=out) == []
+    copy = tmp_path / "student"
+    import shutil
+
+    shutil.copytree(out, copy)
+    (copy / "notebooks" / hf.FIXTURE_NAME).write_text((copy / "notebooks" / hf.FIXTURE_NAME).read_text()
+                                                      .replace("square(3)", "square(4)"))
+    problems = lint(root / "notebooks", student=copy)
+    assert len(problems) == 1 and "out of date" in problems[0] and hf.FIXTURE_NAME in problems[0]
+
+
+def test_cli_release_and_lint(tmp_path, capsys):
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    out = tmp_path / "dist" / "student"
+    assert main(["release", str(root / "notebooks"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "3 task(s), 5 point(s)" in printed and "never publish" in printed
+    assert main(["lint", str(root / "notebooks"), "--student", str(out)]) == 0
+    nb = hf.load(root / "notebooks" / hf.FIXTURE_NAME)
+    nb["cells"][hf.find(nb, "# TEST fx.counter")]["source"] = "print('no header')"
+    hf.save(nb, root / "notebooks" / hf.FIXTURE_NAME)
+    assert main(["lint", str(root / "notebooks")]) == 1
+    assert "'fx.counter' has no test cell" in capsys.readouterr().out
+    assert main(["release", str(root / "notebooks"), "--out", str(out)]) == 1
+
+
+def test_package_import_has_no_side_effects():
+    code = ("import sys, course_utils.homework, course_utils.homework.checks\n"
+            "print(sorted(m for m in ('nbclient', 'nbformat', 'jupyter_client') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]" and done.stderr == ""
+
+
+def test_student_run_problems_flags_confusing_errors():
+    hw = parse_notebook(fixture_nb(), "fx.ipynb")
+    base = {"status": "graded", "notes": [], "points": {"fx.square": 0.0}}
+    fine = dict(base, runs=[{"kind": "student", "cell": 7, "status": "error", "ename": "NotImplementedError",
+                             "evalue": "fx.unit: ..."},
+                            {"kind": "test", "cell": 8, "test": "fx.unit", "status": "error", "ename": "NameError",
+                             "evalue": "name 'unit' is not defined"}])
+    assert student_run_problems(hw, fine) == []
+    bad = dict(base, points={"fx.square": 1.0},
+               runs=[{"kind": "test", "cell": 5, "test": "fx.square", "status": "error", "ename": "AttributeError",
+                      "evalue": "'NoneType' object has no attribute 'shape'"}])
+    problems = student_run_problems(hw, bad)
+    assert any("scores 1" in p for p in problems) and any("AttributeError" in p for p in problems)
+
+
+# --------------------------------------------------------------------------- self-checks
+def _message(call) -> str:
+    with pytest.raises(checks.CheckFailure) as info:
+        call()
+    assert isinstance(info.value, AssertionError)
+    return str(info.value)
+
+
+def test_check_shape_messages():
+    msg = _message(lambda: checks.check_shape("logits", torch.zeros(10, 64), (64, 10)))
+    assert "`logits` should have shape (64, 10), but it has shape (10, 64)" in msg and "transposed" in msg
+    msg = _message(lambda: checks.check_shape("x", np.zeros((64, 28, 28)), (64, 784)))
+    assert "3 dimension(s) instead of 2" in msg
+    msg = _message(lambda: checks.check_shape("x", np.zeros(784 * 64), (64, 784)))
+    assert "view()/.reshape()" in msg
+    msg = _message(lambda: checks.check_shape("out", None, (None, 10), hint="return the logits"))
+    assert "(any, 10)" in msg and "return" in msg and msg.endswith("Hint: return the logits")
+    msg = _message(lambda: checks.check_shape("out", [1, 2], (2,)))
+    assert "list" in msg and "without a shape" in msg
+    checks.check_shape("batch", torch.zeros(5, 10), (None, 10))
+
+
+def test_check_close_and_equal_messages():
+    checks.check_close("acc", torch.tensor(0.5), 0.5)
+    checks.check_close("w", np.ones((2, 2)), torch.ones(2, 2))
+    msg = _message(lambda: checks.check_close("accuracy", 97.8, 0.978))
+    assert "should be 0.978, but it is 97.8" in msg and "percentage" in msg
+    msg = _message(lambda: checks.check_close("loss", float("nan"), 1.0))
+    assert "NaN" in msg
+    msg = _message(lambda: checks.check_close("v", np.array([1.0, 2.0, 3.0]), [1.0, 2.5, 3.0]))
+    assert "1 of 3 positions" in msg and "index (1,)" in msg and "expected 2.5, got 2" in msg
+    msg = _message(lambda: checks.check_close("v", np.zeros(3), np.zeros(4)))
+    assert "shape (4,)" in msg and "shape (3,)" in msg
+    msg = _message(lambda: checks.check_equal("pred == y", torch.tensor([1, 0]), torch.tensor([1, 1])))
+    assert "1 of 2 positions" in msg
+    msg = _message(lambda: checks.check_equal("n", None, 3))
+    assert "should be 3, but it is None" in msg and "return" in msg
+    msg = _message(lambda: checks.check_type("model.fc1", 3, torch.nn.Linear))
+    assert "torch.Linear" in msg or "torch.nn" in msg
+    assert "int" in msg
+    msg = _message(lambda: checks.check(False, "the model must have 2 layers", hint="use nn.Linear twice"))
+    assert msg == "the model must have 2 layers\nHint: use nn.Linear twice"
