@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -64,23 +63,6 @@ def _lint(args) -> int:
     return 0
 
 
-def _grade_one(args) -> int:
-    """Internal: the worker process that grades one submission (started by ``grade``)."""
-    import os
-
-    from .grade import grade_one, load_key
-    from .release import write_text_atomic
-
-    env = dict(os.environ)
-    env.update(json.loads(args.kernel_env or "{}"))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (args.kernel_path, env.get("PYTHONPATH", "")) if p)
-    result = grade_one(Path(args.submission), load_key(Path(args.key)), notebook=args.notebook,
-                       cell_timeout=args.cell_timeout, total_timeout=args.timeout, workdir=Path(args.workdir),
-                       kernel_env=env, pid_file=Path(args.pid_file) if args.pid_file else None)
-    write_text_atomic(Path(args.result), json.dumps(result))
-    return 0
-
-
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils.homework",
                                      description="Release a student edition, grade submissions, lint homework.")
@@ -114,19 +96,6 @@ def main(argv: Optional[list] = None) -> int:
     lin.add_argument("--run", action="store_true",
                      help="also run each fresh student edition: zero score, errors only at the blanks")
     lin.set_defaults(func=_lint)
-
-    one = sub.add_parser("_grade-one")  # internal worker, not shown in --help
-    one.add_argument("submission")
-    one.add_argument("--key", required=True)
-    one.add_argument("--result", required=True)
-    one.add_argument("--workdir", required=True)
-    one.add_argument("--cell-timeout", type=float, required=True)
-    one.add_argument("--timeout", type=float, required=True)
-    one.add_argument("--notebook", default=None)
-    one.add_argument("--kernel-path", default="")
-    one.add_argument("--kernel-env", default="{}")
-    one.add_argument("--pid-file", default=None)
-    one.set_defaults(func=_grade_one)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -35,8 +35,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -509,9 +507,39 @@ def _edition_for(key_path: Path, key: dict) -> Optional[Path]:
     return folder if (folder / "course_utils" / "__init__.py").is_file() else None
 
 
+def _worker_context():
+    """A multiprocessing context whose children start fast: a fork server with the grader preloaded."""
+    import multiprocessing
+
+    global _CONTEXT
+    if _CONTEXT is None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            _CONTEXT = multiprocessing.get_context("forkserver")
+            _CONTEXT.set_forkserver_preload(["course_utils.homework.grade", "nbclient", "nbformat", "jupyter_client"])
+        else:  # Windows: slower to start, same behaviour
+            _CONTEXT = multiprocessing.get_context("spawn")
+    return _CONTEXT
+
+
+_CONTEXT = None
+
+
+def _worker_main(path: str, key_path: str, result_file: str, log_file: str, workdir: str, notebook: Optional[str],
+                 cell_timeout: float, total_timeout: float, kernel_env: dict, pid_file: str) -> None:
+    """Body of a worker process: grade one submission, write the result as JSON."""
+    fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.chdir(workdir)
+    result = grade_one(Path(path), load_key(Path(key_path)), notebook=notebook, cell_timeout=cell_timeout,
+                       total_timeout=total_timeout, workdir=Path(workdir), kernel_env=kernel_env,
+                       pid_file=Path(pid_file))
+    write_text_atomic(Path(result_file), json.dumps(result))
+
+
 def _run_worker(path: Path, key_path: Path, *, notebook: Optional[str], cell_timeout: float, total_timeout: float,
                 threads: int, edition: Optional[Path]) -> dict:
-    """Grade one submission in a worker process (its own session), with a hard time limit."""
+    """Grade one submission in its own worker process and kernel, with a hard time limit."""
     scratch = Path(tempfile.mkdtemp(prefix="course-grade-"))
     try:
         work = scratch / "work"
@@ -523,43 +551,40 @@ def _run_worker(path: Path, key_path: Path, *, notebook: Optional[str], cell_tim
                 pass
         env = dict(os.environ)
         package_parent = str(_package_parent())
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
         kernel_path = str(edition) if edition is not None else package_parent
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (kernel_path, env.get("PYTHONPATH", "")) if p)
+        env.update(config.GRADING_ENV)
+        env["COURSE_CHECKPOINT_DIR"] = str(work / "checkpoints")
         instructor_data = _package_parent() / "data"
-        extra = {**config.GRADING_ENV, "COURSE_CHECKPOINT_DIR": str(work / "checkpoints")}
-        if "COURSE_DATA_DIR" not in env and instructor_data.is_dir():
-            extra["COURSE_DATA_DIR"] = str(instructor_data)
+        if "COURSE_DATA_DIR" not in os.environ and instructor_data.is_dir():
+            env["COURSE_DATA_DIR"] = str(instructor_data)
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            if name not in env:
-                extra[name] = str(threads)
-        result_file, log_file = scratch / "result.json", scratch / "worker.log"
-        cmd = [sys.executable, "-m", "course_utils.homework", "_grade-one", str(path.resolve()),
-               "--key", str(Path(key_path).resolve()), "--result", str(result_file), "--workdir", str(work),
-               "--cell-timeout", str(cell_timeout), "--timeout", str(total_timeout),
-               "--kernel-path", kernel_path, "--pid-file", str(scratch / "kernel.pid"),
-               "--kernel-env", json.dumps(extra)]
-        if notebook:
-            cmd += ["--notebook", notebook]
-        hard_limit = total_timeout + config.STARTUP_TIMEOUT + 60
-        with open(log_file, "wb") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                    cwd=str(work), start_new_session=True)
-            try:
-                proc.wait(timeout=hard_limit)
-                problem = None if result_file.exists() else f"the grading worker exited with code {proc.returncode}"
-            except subprocess.TimeoutExpired:
+            env.setdefault(name, str(threads))
+        result_file, log_file, pid_file = scratch / "result.json", scratch / "worker.log", scratch / "kernel.pid"
+        hard_limit = total_timeout + 2 * config.STARTUP_TIMEOUT + 60
+        proc = _worker_context().Process(
+            target=_worker_main, daemon=True,
+            args=(str(path.resolve()), str(Path(key_path).resolve()), str(result_file), str(log_file), str(work),
+                  notebook, cell_timeout, total_timeout, env, str(pid_file)))
+        proc.start()
+        try:
+            proc.join(hard_limit)
+            if proc.is_alive():
                 problem = f"grading took longer than {hard_limit:g} s and was stopped"
-            finally:
-                pid_file = scratch / "kernel.pid"
-                if pid_file.exists():
-                    try:
-                        _kill_group(int(pid_file.read_text().strip()))
-                    except ValueError:
-                        pass
-                if proc.poll() is None:
-                    _kill_group(proc.pid)
-                    proc.wait()
-        tail = log_file.read_text(encoding="utf-8", errors="replace")[-600:].strip().replace("\n", " | ")
+            else:
+                problem = None if result_file.exists() else f"the grading worker exited with code {proc.exitcode}"
+        finally:
+            if pid_file.exists():
+                try:
+                    _kill_group(int(pid_file.read_text().strip()))
+                except ValueError:
+                    pass
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        tail = ""
+        if log_file.exists():
+            tail = log_file.read_text(encoding="utf-8", errors="replace")[-600:].strip().replace("\n", " | ")
         if problem is None:
             result = json.loads(result_file.read_text(encoding="utf-8"))
             if result["status"] == "failed" and tail:

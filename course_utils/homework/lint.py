@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from .markers import Homework, MarkerError, cell_source
+from .markers import Homework, MarkerError, cell_source, split_test
 from .release import ReleaseError, build_edition, parse_all, student_notebook
 
 _NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
@@ -113,6 +113,10 @@ def student_run_problems(homework: Homework, result: dict) -> list[str]:
                 indent = min((len(line) - len(line.lstrip()) for line in body if line.strip()), default=0)
                 allowed |= bound_names("\n".join(line[indent:] for line in body))
     student = student_notebook(homework)
+    test_sources = {}
+    for test_id, info in homework.tests.items():
+        visible, hidden = split_test(cell_source(nb.cells[info.index]), info)
+        test_sources[(test_id, False)], test_sources[(test_id, True)] = visible, hidden
     for run in result.get("runs", []):
         if run["status"] in ("ok", "not run"):
             continue
@@ -124,8 +128,10 @@ def student_run_problems(homework: Homework, result: dict) -> list[str]:
         else:
             problems.append(f"{name}, {where}: {ename}: {evalue[:200]} - on the student edition every error should "
                             "be the NotImplementedError of a blank (or a NameError for a name a blank defines)")
-        if run.get("cell") and run["kind"] == "student":
+        if run["kind"] == "student" and run.get("cell"):
             allowed |= bound_names(cell_source(student.cells[run["cell"] - 1]))
+        elif run["kind"] == "test":
+            allowed |= bound_names(test_sources.get((run.get("test"), run.get("hidden", False)), ""))
     return problems
 
 
