@@ -59,7 +59,7 @@ SPLITS = ("train", "val", "test", "all")
 DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
 #: Published sizes of the real archives, the only integrity check notMNIST has.
 ARCHIVE_BYTES = {"small": 8_458_043, "large": 247_336_696}
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _SHAPE = (28, 28)
 _PIXELS = 28 * 28
 #: The cache's image file: raw uint8 bytes, shape [count, 28, 28] (count in meta.json).
@@ -168,30 +168,32 @@ def scan_folder(folder: "str | os.PathLike[str]") -> list[tuple[int, str]]:
                                 "incomplete. Delete the folder and extract (or download) the archive again.")
     items = []
     for label, letter in enumerate(LETTERS):
-        with os.scandir(folder / letter) as entries:
-            names = sorted(e.name for e in entries if e.name.lower().endswith(".png") and not e.name.startswith("."))
+        names = sorted(name for name in os.listdir(folder / letter)
+                       if name.lower().endswith(".png") and not name.startswith("."))
         items.extend((label, name) for name in names)
     return items
 
 
 # --------------------------------------------------------------------------- workers (module level: picklable)
-_OPEN_OUTPUTS: dict = {}
-
-
 def _decode_files_into(args: tuple) -> list[tuple[int, str]]:
-    """Worker: decode ``folder/letter/name`` for consecutive rows straight into the shared output file."""
+    """Worker: decode ``folder/letter/name`` for consecutive rows and write them into the output file.
+
+    The rows are decoded into a local array and written with one ``write`` at their offset (much
+    cheaper than writing through a memory map, which faults in every page of a new file). Bad
+    files leave a row of zeros and are returned as ``(row, reason)``.
+    """
     out_path, folder, letter, names, first_row = args
-    out = _OPEN_OUTPUTS.get(out_path)
-    if out is None:
-        out = _OPEN_OUTPUTS[out_path] = np.memmap(out_path, dtype=np.uint8, mode="r+").reshape(-1, *_SHAPE)
+    images = np.zeros((len(names), *_SHAPE), dtype=np.uint8)
     base = os.path.join(folder, letter)
     bad = []
     for offset, name in enumerate(names):
         try:
-            out[first_row + offset] = decode_png(os.path.join(base, name))
+            images[offset] = decode_png(os.path.join(base, name))
         except ValueError as exc:
-            out[first_row + offset] = 0
             bad.append((first_row + offset, str(exc)))
+    with open(out_path, "r+b") as handle:  # each task owns its rows: no two writers overlap
+        handle.seek(first_row * _PIXELS)
+        handle.write(memoryview(images).cast("B"))
     return bad
 
 
@@ -223,75 +225,76 @@ def _pool(workers: int):
 
 
 # --------------------------------------------------------------------------- building the cache
-def _write_cache_files(tmp: Path, labels: np.ndarray, names: list[str], bad: list, variant: str,
-                       source: dict) -> None:
-    unique = sorted(set(names))
-    ids = {name: i for i, name in enumerate(unique)}
-    np.save(tmp / "labels.npy", labels.astype(np.uint8))
-    np.save(tmp / "file_ids.npy", np.fromiter((ids[n] for n in names), dtype=np.int32, count=len(names)))
+def _write_cache_files(tmp: Path, *, image_rows: int, rows: np.ndarray, labels: np.ndarray, file_ids: np.ndarray,
+                       file_names: list[str], bad: list, variant: str, source: dict) -> None:
+    """Save the per-image arrays (one entry per readable image) and ``meta.json`` beside ``images.u8``.
+
+    ``rows[k]`` is the row of image k in ``images.u8`` (bad files keep a zero row there, so nothing
+    has to be moved after decoding), ``labels[k]`` its letter (0-9), ``file_ids[k]`` the index of
+    its file name in ``file_names``.
+    """
+    np.save(tmp / "rows.npy", np.asarray(rows, dtype=np.int64))
+    np.save(tmp / "labels.npy", np.asarray(labels, dtype=np.uint8))
+    np.save(tmp / "file_ids.npy", np.asarray(file_ids, dtype=np.int32))
     counts = np.bincount(labels, minlength=len(LETTERS)).tolist() if len(labels) else [0] * len(LETTERS)
-    meta = {"version": CACHE_VERSION, "variant": variant, "count": len(names), "counts": counts,
-            "file_names": unique, "bad_files": bad, "source": source}
+    meta = {"version": CACHE_VERSION, "variant": variant, "count": int(len(rows)), "image_rows": int(image_rows),
+            "counts": counts, "file_names": file_names, "bad_files": bad, "source": source}
     (tmp / "meta.json").write_text(json.dumps(meta))
 
 
-def _compact(images: np.ndarray, bad_rows: list[int], chunk: int = 65536) -> int:
-    """Move the good rows of ``images`` to the front, in order; returns how many there are."""
-    n = images.shape[0]
-    keep = np.setdiff1d(np.arange(n), np.asarray(bad_rows, dtype=np.int64))
-    for start in range(0, len(keep), chunk):
-        rows = keep[start:start + chunk]
-        images[start:start + len(rows)] = images[rows]  # rows >= destination: safe in increasing order
-    return len(keep)
-
-
 def build_cache_from_folder(folder: Path, tmp: Path, variant: str, workers: int) -> None:
-    """Decode ``folder/{A..J}/*.png`` into ``tmp/images.u8`` (+ labels, names, meta), in parallel."""
-    items = scan_folder(folder)
-    n = len(items)
+    """Decode ``folder/{A..J}/*.png`` into ``tmp/images.u8`` (+ labels, names, meta) on ``workers`` processes.
+
+    The parent lists one letter folder at a time and hands out its decoding while it lists the
+    next, so listing overlaps decoding; workers write straight into the output file.
+    """
+    missing = [letter for letter in LETTERS if not (folder / letter).is_dir()]
+    if missing:
+        raise FileNotFoundError(f"{folder} lacks the letter folder(s) {', '.join(missing)}: the extraction is "
+                                "incomplete. Delete the folder and extract (or download) the archive again.")
+    out_path = tmp / IMAGES_FILE
+    open(out_path, "wb").close()
+    pool = None
+    pending: list = []
+    n = 0
+    counts: list[int] = []
+    names: list[str] = []
+    file_ids: list[int] = []
+    ids: dict[str, int] = {}
+    try:
+        for label, letter in enumerate(LETTERS):
+            entries = sorted(name for name in os.listdir(folder / letter)
+                             if name.lower().endswith(".png") and not name.startswith("."))
+            if pool is None and workers > 1 and len(entries) * len(LETTERS) >= _PARALLEL_FROM:
+                pool = _pool(workers)
+            first = n
+            n += len(entries)
+            os.truncate(out_path, n * _PIXELS)
+            step = 2000
+            for start in range(0, len(entries), step):
+                task = (str(out_path), str(folder), letter, entries[start:start + step], first + start)
+                pending.append(pool.apply_async(_decode_files_into, (task,)) if pool else _decode_files_into(task))
+            counts.append(len(entries))
+            names.extend(entries)
+            file_ids.extend([ids.setdefault(name, len(ids)) for name in entries])  # overlaps the decoding
+        bad_rows = sorted(item for result in pending
+                          for item in (result.get() if hasattr(result, "get") else result))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     if n == 0:
         raise FileNotFoundError(f"{folder} has letter folders but no .png files in them: delete it and extract "
                                 "(or download) the archive again.")
-    out_path = tmp / IMAGES_FILE
-    with open(out_path, "wb") as handle:
-        handle.truncate(n * _PIXELS)
-    tasks = []
-    step = max(1, min(4000, -(-n // (workers * 8))))
-    start = 0
-    while start < n:
-        label = items[start][0]
-        stop = start
-        while stop < n and stop - start < step and items[stop][0] == label:
-            stop += 1
-        tasks.append((str(out_path), str(folder), LETTERS[label], [name for _, name in items[start:stop]], start))
-        start = stop
-    bad_rows: list[tuple[int, str]] = []
-    if workers > 1 and n >= _PARALLEL_FROM:
-        with _pool(workers) as pool:
-            for part in pool.imap_unordered(_decode_files_into, tasks):
-                bad_rows.extend(part)
-    else:
-        try:
-            for task in tasks:
-                bad_rows.extend(_decode_files_into(task))
-        finally:
-            _OPEN_OUTPUTS.pop(str(out_path), None)
-    bad_rows.sort()
-    labels = np.fromiter((label for label, _ in items), dtype=np.uint8, count=n)
-    names = [name for _, name in items]
-    if bad_rows:
-        images = np.memmap(out_path, dtype=np.uint8, mode="r+", shape=(n, *_SHAPE))
-        good = _compact(images, [row for row, _ in bad_rows])
-        images.flush()
-        del images
-        os.truncate(out_path, good * _PIXELS)
-        bad_set = {row for row, _ in bad_rows}
-        keep = [i for i in range(n) if i not in bad_set]
-        labels = labels[keep]
-        names = [names[i] for i in keep]
-    bad = [[f"{LETTERS[items[row][0]]}/{items[row][1]}", reason] for row, reason in bad_rows]
+    labels = np.repeat(np.arange(len(LETTERS), dtype=np.uint8), counts)
+    good = np.ones(n, dtype=bool)
+    good[[row for row, _ in bad_rows]] = False
+    rows = np.flatnonzero(good)
+    bad = [[f"{LETTERS[labels[row]]}/{names[row]}", reason] for row, reason in bad_rows]
     source = {"kind": "folder", "path": str(folder), "signature": _signature(folder)}
-    _write_cache_files(tmp, labels, names, bad, variant, source)
+    _write_cache_files(tmp, image_rows=n, rows=rows, labels=labels[rows],
+                       file_ids=np.asarray(file_ids, dtype=np.int32)[rows], file_names=list(ids), bad=bad,
+                       variant=variant, source=source)
 
 
 def _archive_members(path: Path, top: str, batch: int) -> Iterator[list[tuple[int, str, bytes]]]:
@@ -373,8 +376,11 @@ def build_cache_from_archive(archive: Path, tmp: Path, variant: str, workers: in
     bad.sort()
     stat = archive.stat()
     source = {"kind": "archive", "path": str(archive), "signature": [stat.st_size, stat.st_mtime_ns]}
-    _write_cache_files(tmp, np.asarray([labels[i] for i in order], dtype=np.uint8), [names[i] for i in order],
-                       bad, variant, source)
+    sorted_names = [names[i] for i in order]
+    ids: dict[str, int] = {}
+    file_ids = np.fromiter((ids.setdefault(name, len(ids)) for name in sorted_names), dtype=np.int32, count=n)
+    _write_cache_files(tmp, image_rows=n, rows=np.arange(n), labels=np.asarray([labels[i] for i in order], np.uint8),
+                       file_ids=file_ids, file_names=list(ids), bad=bad, variant=variant, source=source)
 
 
 def _signature(folder: Path) -> list:
@@ -400,23 +406,24 @@ def _load_cache(cache: Path, variant: str, mmap: bool) -> Optional[dict]:
         return None
     if meta.get("version") != CACHE_VERSION or meta.get("variant") != variant:
         return None
-    n = meta["count"]
+    n, image_rows = meta.get("count"), meta.get("image_rows")
     try:
-        if (cache / IMAGES_FILE).stat().st_size != n * _PIXELS:
+        if (cache / IMAGES_FILE).stat().st_size != image_rows * _PIXELS:
             return None
-        if n == 0:
+        if image_rows == 0:
             images = np.zeros((0, *_SHAPE), dtype=np.uint8)
         elif mmap:
-            images = np.asarray(np.memmap(cache / IMAGES_FILE, dtype=np.uint8, mode="r", shape=(n, *_SHAPE)))
+            images = np.asarray(np.memmap(cache / IMAGES_FILE, dtype=np.uint8, mode="r", shape=(image_rows, *_SHAPE)))
         else:
-            images = np.fromfile(cache / IMAGES_FILE, dtype=np.uint8).reshape(n, *_SHAPE)
+            images = np.fromfile(cache / IMAGES_FILE, dtype=np.uint8).reshape(image_rows, *_SHAPE)
+        rows = np.load(cache / "rows.npy")
         labels = np.load(cache / "labels.npy")
         file_ids = np.load(cache / "file_ids.npy")
-    except (OSError, ValueError):
+    except (OSError, ValueError, TypeError):
         return None
-    if labels.shape != (n,) or file_ids.shape != (n,):
+    if rows.shape != (n,) or labels.shape != (n,) or file_ids.shape != (n,):
         return None
-    return {"meta": meta, "images": images, "labels": labels, "file_ids": file_ids}
+    return {"meta": meta, "images": images, "rows": rows, "labels": labels, "file_ids": file_ids}
 
 
 def _fresh_tmp(cache: Path) -> Path:
@@ -434,6 +441,12 @@ def _install(tmp: Path, cache: Path) -> None:
 
 
 # --------------------------------------------------------------------------- the Dataset
+def _to_float(pixels: np.ndarray) -> np.ndarray:
+    """uint8 0-255 -> float32 0-1, in NumPy: one single-threaded pass (torch's threaded kernels only
+    add overhead on arrays this small, and stall when the CPUs are busy)."""
+    return np.divide(pixels, np.float32(255.0), dtype=np.float32)
+
+
 class NotMNIST(torch.utils.data.Dataset):
     """notMNIST letters A-J (labels 0-9), split by font, served from a uint8 cache.
 
@@ -514,17 +527,16 @@ class NotMNIST(torch.utils.data.Dataset):
 
         meta = loaded["meta"]
         self._images: np.ndarray = loaded["images"]
-        self._labels: np.ndarray = loaded["labels"]
-        self._file_ids: np.ndarray = loaded["file_ids"]
         self._file_names: list[str] = meta["file_names"]
         self.origin = meta["source"]["path"]
         self.bad_files = [tuple(item) for item in meta["bad_files"]]
-        if split == "all":
-            self._rows = np.arange(meta["count"], dtype=np.int64)
-        else:
+        # per image of this split: its row in the uint8 array, its label, its file name's index
+        self._rows, self._labels, self._file_ids = loaded["rows"], loaded["labels"], loaded["file_ids"]
+        if split != "all":
             codes = split_codes(self._file_names, self._file_ids, self.fractions)
-            self._rows = np.flatnonzero(codes == SPLITS.index(split)).astype(np.int64)
-        self.targets = torch.from_numpy(self._labels[self._rows].astype(np.int64))
+            chosen = np.flatnonzero(codes == SPLITS.index(split))
+            self._rows, self._labels, self._file_ids = self._rows[chosen], self._labels[chosen], self._file_ids[chosen]
+        self.targets = torch.from_numpy(self._labels.astype(np.int64))
 
     # ------------------------------------------------------------------ finding and building
     def _find_source(self, archive_dir: Path, local_dir: Path, folder_name: str, download: bool, root):
@@ -620,21 +632,19 @@ class NotMNIST(torch.utils.data.Dataset):
 
     def path_of(self, index: int) -> str:
         """``"<letter>/<file name>"`` of sample ``index`` in this split."""
-        row = self._rows[index]
-        return f"{LETTERS[self._labels[row]]}/{self._file_names[self._file_ids[row]]}"
+        return f"{LETTERS[self._labels[index]]}/{self._file_names[self._file_ids[index]]}"
 
     def font_of(self, index: int) -> str:
         """The font (the split key) of sample ``index``."""
-        return font_of(self._file_names[self._file_ids[self._rows[index]]])
+        return font_of(self._file_names[self._file_ids[index]])
 
     # ------------------------------------------------------------------ access
     def __len__(self) -> int:
         return int(self._rows.shape[0])
 
     def __getitem__(self, index: int):
-        row = self._rows[index]
-        image = torch.from_numpy(self._images[row].astype(np.float32)).div_(255.0).unsqueeze_(0)
-        label = int(self._labels[row])
+        image = torch.from_numpy(_to_float(self._images[self._rows[index]][None]))
+        label = int(self._labels[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -650,9 +660,8 @@ class NotMNIST(torch.utils.data.Dataset):
         if self.transform is not None or self.target_transform is not None:
             items = [self[int(i)] for i in index]
             return torch.stack([x for x, _ in items]), torch.as_tensor([y for _, y in items])
-        rows = self._rows[index]
-        x = torch.from_numpy(self._images[rows]).unsqueeze_(1).to(torch.float32).div_(255.0)
-        return x, torch.from_numpy(self._labels[rows].astype(np.int64))
+        x = torch.from_numpy(_to_float(self._images[self._rows[index]][:, None]))
+        return x, torch.from_numpy(self._labels[index].astype(np.int64))
 
     def __getitems__(self, indices: Sequence[int]) -> list:
         """What ``DataLoader`` calls for a whole batch: the same samples as ``[self[i] for i in indices]``."""
