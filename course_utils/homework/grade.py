@@ -220,7 +220,7 @@ def _execute_plan(plan: list[dict], workdir: Path, kernel_env: dict, cell_timeou
     client = _Client(nb, kernel_name="python3", timeout_func=lambda cell: limit["now"], allow_errors=True,
                      interrupt_on_timeout=True, record_timing=False, startup_timeout=config.STARTUP_TIMEOUT,
                      error_on_timeout={"ename": "CellTimeout", "evalue": "", "traceback": []},
-                     resources={"metadata": {"path": str(workdir)}})
+                     resources={"metadata": {"path": str(workdir)}}, shutdown_kernel="immediate")
     client.printed = {}
     client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.__setitem__(cell_index, execute_reply)
     outcomes = [{"status": "not run"} for _ in plan]
@@ -661,7 +661,7 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
     results: dict = {}
     if not todo:
         return results
-    log(f"grading {len(todo)} submission(s), {jobs} at a time ...")
+    log(f"grading {len(todo)} submission(s), {min(jobs, len(todo))} at a time ...")
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_run_worker, path, key_path, notebook=notebook, cell_timeout=cell_timeout,
                                total_timeout=total_timeout, threads=threads, edition=edition): (label, sha)

@@ -1,0 +1,75 @@
+"""Grading throughput: submissions per minute, one at a time vs. in parallel, on this machine.
+
+Releases a homework notebook into a temporary folder, makes N copies of its solution as
+submissions, grades them with ``--jobs 1`` (the baseline) and then with ``--jobs J`` (default: the
+usable CPUs, 2 on the course CI), in the same process, and prints both rates and their ratio.
+
+    python benchmarks/bench_grading.py                      # notebooks/04_mlp_homework.ipynb, else the fixture
+    python benchmarks/bench_grading.py --notebook notebooks/05_notmnist_dataset_homework.ipynb --copies 4
+
+Each submission gets its own kernel, so the figure includes kernel start-up (and importing torch
+in it), which dominates for small homework.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from course_utils.homework.grade import default_jobs, grade  # noqa: E402
+from course_utils.homework.release import release  # noqa: E402
+
+DEFAULT = REPO / "notebooks" / "04_mlp_homework.ipynb"
+FIXTURE = REPO / "tests" / "fixtures" / "homework" / "notebooks" / "90_fixture_homework.ipynb"
+
+
+def timed_grade(subs: list, key: Path, csv_path: Path, jobs: int, cell_timeout: float) -> tuple[float, dict]:
+    start = time.perf_counter()
+    results = grade(subs, key, csv_path, jobs=jobs, cell_timeout=cell_timeout, total_timeout=3600, force=True,
+                    log=lambda line: None)
+    return time.perf_counter() - start, results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--notebook", type=Path, default=DEFAULT if DEFAULT.exists() else FIXTURE)
+    parser.add_argument("--copies", type=int, default=6, help="submissions per run (default 6)")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="parallel run's jobs (default: CPUs)")
+    parser.add_argument("--cell-timeout", type=float, default=600)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "notebooks").mkdir()
+        shutil.copy(args.notebook, tmp / "notebooks" / args.notebook.name)
+        result = release(tmp / "notebooks", tmp / "dist" / "student", root=REPO)
+        subs = []
+        for i in range(args.copies):
+            subs.append(tmp / "subs" / f"student{i:02d}.ipynb")
+            subs[-1].parent.mkdir(exist_ok=True)
+            shutil.copy(args.notebook, subs[-1])
+        # warm-up (untimed): starts the fork server and fills the OS file cache
+        timed_grade(subs[:1], result.key_path, tmp / "warm.csv", 1, args.cell_timeout)
+        print(f"notebook: {args.notebook.relative_to(REPO) if args.notebook.is_relative_to(REPO) else args.notebook}")
+        print(f"submissions per run: {args.copies}; usable CPUs: {default_jobs()}")
+        rates = {}
+        for jobs in (1, args.jobs):
+            seconds, results = timed_grade(subs, result.key_path, tmp / f"jobs{jobs}.csv", jobs, args.cell_timeout)
+            totals = sorted({r["total"] for r in results.values()})
+            statuses = sorted({r["status"] for r in results.values()})
+            rates[jobs] = args.copies / seconds * 60
+            print(f"jobs={jobs}: {seconds:6.1f} s for {args.copies} submissions = {rates[jobs]:6.1f} submissions/min "
+                  f"({seconds / args.copies:.2f} s each; statuses {statuses}, totals {totals})")
+        if args.jobs != 1:
+            print(f"speed-up of jobs={args.jobs} over jobs=1: {rates[args.jobs] / rates[1]:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The course's real homework notebooks (notebooks/*.ipynb with TASK cells), end to end.
+
+For each: the markers parse, the release works, the solution notebook scores full marks and the
+fresh student edition scores zero, failing only at the blanks. Both are graded in one parallel
+run per notebook. Skipped while no homework notebook exists.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from course_utils.homework.grade import grade, submission_label
+from course_utils.homework.lint import student_run_problems
+from course_utils.homework.markers import TASK_RE, first_line
+from course_utils.homework.release import load_notebook, parse_all, release
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _homework_notebooks() -> list:
+    found = []
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue  # notebook lint reports unreadable notebooks
+        sources = ("".join(c.get("source", "")) if isinstance(c.get("source"), list) else c.get("source", "")
+                   for c in cells if c.get("cell_type") == "code")
+        if any(TASK_RE.match(first_line(s)) for s in sources):
+            found.append(path)
+    return found
+
+
+HOMEWORK = _homework_notebooks()
+
+
+@pytest.mark.skipif(not HOMEWORK, reason="no homework notebook (with '# TASK' cells) in notebooks/ yet")
+@pytest.mark.parametrize("path", HOMEWORK, ids=[p.name for p in HOMEWORK])
+def test_homework_notebook_solution_full_student_edition_zero(path, tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / path.name).write_bytes(path.read_bytes())
+    result = release(tmp_path / "notebooks", tmp_path / "dist" / "student", root=REPO)
+    student = tmp_path / "dist" / "student" / "notebooks" / path.name
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "solution.ipynb").write_bytes(path.read_bytes())
+    (subs / "student.ipynb").write_bytes(student.read_bytes())
+    results = grade([subs], result.key_path, tmp_path / "grades.csv", jobs=2, log=lambda line: None)
+    solution = results[submission_label(subs / "solution.ipynb")]
+    assert solution["status"] == "graded", solution["notes"]
+    failed = [f"{c['name']}: {c['message']}" for c in solution["checks"] if not c["passed"]]
+    assert solution["total"] == solution["max_points"] > 0, failed
+    assert solution["notes"] == []
+    fresh = results[submission_label(subs / "student.ipynb")]
+    (_, _, homework), = [p for p in parse_all(tmp_path / "notebooks", REPO) if p[0].name == path.name]
+    assert load_notebook(path).cells  # readable with nbformat as well
+    assert student_run_problems(homework, fresh) == []
+    assert fresh["total"] == 0.0
