@@ -188,6 +188,14 @@ def test_release_points_badges_and_config_at_the_student_repo(released):
     assert all(c.get("outputs", []) == [] for c in lesson["cells"])
 
 
+def test_release_ships_the_student_readme_when_there_is_one(tmp_path):
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    (root / config.STUDENT_README).write_text("# Student README\n")
+    release(root / "notebooks", tmp_path / "dist" / "student")
+    assert (tmp_path / "dist" / "student" / "README.md").read_text() == "# Student README\n"
+    assert not (tmp_path / "dist" / "student" / config.STUDENT_README).exists()
+
+
 def test_release_replaces_its_own_edition_keeping_git_and_refuses_other_folders(tmp_path):
     root = hf.make_instructor_repo(tmp_path / "instructor")
     out = tmp_path / "dist" / "student"

@@ -51,6 +51,10 @@ STUDENT_EDITION_PATHS: tuple = (
     ".gitignore",
 )
 
+#: When this file exists at the repository root, the student edition ships it as its README.md
+#: (instead of the instructor's README, which describes releasing and grading).
+STUDENT_README = "README.student.md"
+
 #: Names never copied into the student edition, at any depth.
 EXCLUDED_NAMES: tuple = ("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info", ".DS_Store",
                          "*.grading-key.json", "*.grading-key", ".pytest_cache")

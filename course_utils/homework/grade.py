@@ -632,6 +632,9 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
 
     Returns:
         ``{label: result}`` for the submissions graded in this run (skipped ones excluded).
+
+    Workers are started by a multiprocessing fork server, so a script that calls ``grade`` must
+    guard its top level with ``if __name__ == "__main__":`` (the command line already does).
     """
     key_path, out_csv = Path(key_path), Path(out_csv)
     key = load_key(key_path)

@@ -267,6 +267,8 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
             shutil.copy2(src, dest / rel)
         else:
             result.notes.append(f"{rel} not found in {root}: not included")
+    if (root / config.STUDENT_README).is_file():
+        shutil.copy2(root / config.STUDENT_README, dest / "README.md")
     for stub in config.STUB_MODULES:
         target = dest / stub.path
         if not target.is_file():
