@@ -139,7 +139,7 @@ def epoch_rates(root: Path, per_item_batches: int | None, repeat: int) -> dict:
         best = None
         for _ in range(repeat):  # best of `repeat` epochs: the machine may be shared
             seen, start = 0, time.perf_counter()
-            for i, (x, y) in enumerate(loader):
+            for i, (_x, y) in enumerate(loader):
                 seen += int(y.shape[0])
                 if limit is not None and i + 1 >= limit:
                     break

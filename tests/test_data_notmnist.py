@@ -121,6 +121,12 @@ def test_memory_mapped_cache(root_with_archive):
     assert isinstance(data._images.base, np.memmap) or isinstance(data._images, np.memmap)
     x, y = data.get_batch([0, 5, 7])
     assert x.shape == (3, 1, 28, 28) and x.dtype == torch.float32 and y.dtype == torch.int64
+    import pickle
+
+    blob = pickle.dumps(data)
+    assert len(blob) < data._images.nbytes, "a memory-mapped cache is re-opened, not pickled"
+    clone = pickle.loads(blob)
+    assert torch.equal(clone.get_batch([0, 5, 7])[0], x)
 
 
 def test_split_is_by_font_and_deterministic(root_with_archive):

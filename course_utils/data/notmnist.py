@@ -262,7 +262,7 @@ def build_cache_from_folder(folder: Path, tmp: Path, variant: str, workers: int)
     file_ids: list[int] = []
     ids: dict[str, int] = {}
     try:
-        for label, letter in enumerate(LETTERS):
+        for letter in LETTERS:
             entries = sorted(name for name in os.listdir(folder / letter)
                              if name.lower().endswith(".png") and not name.startswith("."))
             if pool is None and workers > 1 and len(entries) * len(LETTERS) >= _PARALLEL_FROM:
@@ -527,6 +527,8 @@ class NotMNIST(torch.utils.data.Dataset):
 
         meta = loaded["meta"]
         self._images: np.ndarray = loaded["images"]
+        # a memory-mapped cache is re-opened, not copied, when the dataset is pickled (spawned workers)
+        self._mmap_file = self.cache_dir / IMAGES_FILE if (mmap and self.cache_dir is not None) else None
         self._file_names: list[str] = meta["file_names"]
         self.origin = meta["source"]["path"]
         self.bad_files = [tuple(item) for item in meta["bad_files"]]
@@ -637,6 +639,18 @@ class NotMNIST(torch.utils.data.Dataset):
     def font_of(self, index: int) -> str:
         """The font (the split key) of sample ``index``."""
         return font_of(self._file_names[self._file_ids[index]])
+
+    # ------------------------------------------------------------------ pickling (DataLoader workers)
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if self._mmap_file is not None:
+            state["_images"] = tuple(self._images.shape)  # re-mapped by __setstate__, never pickled
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if isinstance(self._images, tuple):
+            self._images = np.asarray(np.memmap(self._mmap_file, dtype=np.uint8, mode="r", shape=self._images))
 
     # ------------------------------------------------------------------ access
     def __len__(self) -> int:
