@@ -355,6 +355,8 @@ def build_cache_from_archive(archive: Path, tmp: Path, variant: str, workers: in
                 for batch_items in batches:
                     consume(batch_items, _decode_blobs([b for _, _, b in batch_items]))
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # a real I/O error (disk full, permission denied), not a damaged archive
         size = archive.stat().st_size if archive.exists() else 0
         raise ValueError(
             f"{archive} is truncated or damaged ({type(exc).__name__}: {exc}). It has {size:,} bytes; the real "
