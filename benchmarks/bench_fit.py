@@ -1,0 +1,151 @@
+"""Overhead of ``course_utils.training.fit`` against a minimal hand-written PyTorch loop.
+
+    python benchmarks/bench_fit.py              # CPU (or --device cuda): about a minute
+    python benchmarks/bench_fit.py --quick      # a few seconds, a smoke test
+
+Both train the course MLP (784 -> 256 -> ReLU -> 10, Adam, batch 256) on the same in-memory
+random data, from the same initial weights, with the same batch iterator (a pre-shuffled
+tensor sliced per batch, so that data loading does not hide the loop's own cost). Rounds are
+interleaved in this process (loop, fit, fit without checkpoints, then the next round in the
+reverse order) after one untimed warm-up round. Both compute the epoch's mean loss and accuracy;
+the hand loop does it the usual way (``loss.item()`` and a correct-count per step).
+
+Reported per variant: the median over rounds of (wall-clock time of the whole call / epochs),
+i.e. including fit's checks, History and (by default) a checkpoint written after every epoch,
+and samples per second. Goal: ``fit`` <= 1.05x the hand loop per epoch on the CPU.
+On CUDA the fit variants also run without mixed precision (``amp=False``) for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from course_utils.training import fit  # noqa: E402
+
+
+class TensorBatches:
+    """``(x, y)`` batches sliced from in-memory tensors, reshuffled every epoch with its own generator."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, seed: int = 0) -> None:
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    def __iter__(self):
+        order = torch.randperm(len(self.x), generator=self.generator)
+        x, y = self.x[order], self.y[order]
+        for start in range(0, len(x), self.batch_size):
+            yield x[start:start + self.batch_size], y[start:start + self.batch_size]
+
+
+def make_model(seed: int) -> nn.Module:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def hand_loop(model, loader, epochs: int, device: torch.device) -> float:
+    """The minimal loop: returns the last epoch's mean loss."""
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    mean = 0.0
+    for _ in range(epochs):
+        model.train()
+        total, correct, seen = 0.0, 0, 0
+        for x, y in loader:
+            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            outputs = model(x)
+            loss = loss_fn(outputs, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(y)
+            correct += (outputs.argmax(1) == y).sum().item()
+            seen += len(y)
+        mean = total / seen
+    return mean
+
+
+def run_fit(model, loader, epochs: int, device: torch.device, **options) -> float:
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    history = fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, epochs=epochs, device=device,
+                  progress="none", **options)
+    return history[-1]["train_loss"]
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=int, default=60_000)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per timed call")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--quick", action="store_true", help="4,096 samples, 2 rounds")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.samples, args.rounds = 4096, 2
+    device = torch.device(args.device)
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(args.samples, 1, 28, 28, generator=gen).to(device)
+    y = torch.randint(0, 10, (args.samples,), generator=gen).to(device)
+    ckpt_dir = Path(tempfile.mkdtemp(prefix="bench_fit_"))
+
+    variants = {
+        "hand loop": lambda m, ld: hand_loop(m, ld, args.epochs, device),
+        "fit": lambda m, ld: run_fit(m, ld, args.epochs, device, checkpoint="bench", checkpoint_dir=ckpt_dir),
+        "fit, checkpoint=False": lambda m, ld: run_fit(m, ld, args.epochs, device, checkpoint=False),
+    }
+    if device.type == "cuda":
+        variants["fit, amp=False"] = lambda m, ld: run_fit(m, ld, args.epochs, device, checkpoint=False, amp=False)
+
+    print(f"torch {torch.__version__} | device {device} | {torch.get_num_threads()} CPU threads | "
+          f"{args.samples:,} samples, batch {args.batch_size}, {args.epochs} epochs per call, {args.rounds} rounds")
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    losses: dict[str, float] = {}
+    for round_index in range(args.rounds + 1):  # round 0 is the untimed warm-up
+        order = list(variants) if round_index % 2 == 0 else list(reversed(variants))
+        for name in order:
+            model = make_model(seed=round_index)
+            loader = TensorBatches(x, y, args.batch_size, seed=round_index)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            losses[name] = variants[name](model, loader)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            if round_index:
+                times[name].append((time.perf_counter() - start) / args.epochs)
+        if round_index:
+            print(f"round {round_index}: " + "  ".join(f"{n} {times[n][-1]:.3f}s" for n in order), flush=True)
+
+    base = statistics.median(times["hand loop"])
+    results = {}
+    print(f"\n{'variant':<24}{'s/epoch (median)':>18}{'samples/s':>12}{'ratio':>8}")
+    for name, values in times.items():
+        per_epoch = statistics.median(values)
+        results[name] = {"seconds_per_epoch": per_epoch, "samples_per_s": args.samples / per_epoch,
+                         "ratio": per_epoch / base}
+        print(f"{name:<24}{per_epoch:>18.3f}{args.samples / per_epoch:>12,.0f}{per_epoch / base:>8.3f}")
+    ratio = results["fit"]["ratio"]
+    print(f"\nfit / hand loop = {ratio:.3f} per epoch (goal <= 1.05): {'OK' if ratio <= 1.05 else 'ABOVE GOAL'}")
+    print(f"last-epoch train loss, same weights and batches: hand loop {losses['hand loop']:.5f}, "
+          f"fit {losses['fit']:.5f}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
