@@ -166,7 +166,7 @@ def build_checkpoint(*, model: torch.nn.Module, optimizer: torch.optim.Optimizer
     """The dictionary ``fit`` writes after each epoch (see the module docstring)."""
     return {
         "format_version": FORMAT_VERSION,
-        "torch_version": torch.__version__,
+        "torch_version": str(torch.__version__),
         "model_class": type(model).__name__,
         "epoch": int(epoch),
         "epochs": int(epochs),
@@ -212,8 +212,8 @@ def restore_training_state(state: dict, *, path: Path, model: torch.nn.Module, o
         model.load_state_dict(state["model"])
     except RuntimeError as exc:
         raise CheckpointError(
-            f"The checkpoint {path.name} was saved from a different model ({state.get('model_class')}) than the one "
-            f"given ({type(model).__name__}), so its weights do not fit:\n{exc}\n"
+            f"The weights in {path.name} do not fit this {type(model).__name__}: the checkpoint was saved from a "
+            f"different model (a {state.get('model_class')} with other layers or sizes).\n{exc}\n"
             f"Use another checkpoint name for the new model, or delete {path} (or pass resume=False / retrain=True) "
             "to train from scratch.") from exc
     try:

@@ -240,14 +240,16 @@ def check_loss(loss) -> None:
                          "and the loss.")
 
 
-def non_finite_message(value: float, epoch: int, step: int, steps: Optional[int], checkpoint) -> str:
+def non_finite_message(value: float, epoch: int, step: int, steps: Optional[int], checkpoint,
+                       weights_intact: bool = False) -> str:
     """What to say when the loss becomes NaN/inf at ``epoch``/``step``."""
     where = f"epoch {epoch}, step {step}" + (f" of {steps}" if steps else "")
+    memory = ("the model in memory stopped just before that step" if weights_intact
+              else "the model's weights in memory may be damaged")
     if checkpoint is not None and epoch > 1:
-        kept = (f"The last good checkpoint (end of epoch {epoch - 1}) is kept in {checkpoint}; the model's weights in "
-                "memory may be damaged.")
+        kept = f"The last good checkpoint (end of epoch {epoch - 1}) is kept in {checkpoint}; {memory}."
     else:
-        kept = "No checkpoint from a finished epoch exists yet; the model's weights in memory may be damaged."
+        kept = f"No checkpoint of a finished epoch exists yet; {memory}."
     return (f"The loss became {value} at {where}, so training stopped. {kept}\nWhat to try: a smaller learning rate "
             "(e.g. 10x lower); gradient clipping (fit(..., grad_clip=1.0)); check the inputs for NaN/inf "
             "(torch.isfinite(x).all()) and their scale (normalise them); give CrossEntropyLoss raw scores (logits), "

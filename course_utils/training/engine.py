@@ -484,11 +484,11 @@ class _Trainer:
         check_loss(loss)
         return outputs, loss
 
-    def _check_finite(self, values: list[float], first_step: int, epoch: int) -> None:
+    def _check_finite(self, values: list[float], first_step: int, epoch: int, weights_intact: bool = False) -> None:
         for offset, value in enumerate(values):
             if not math.isfinite(value):
                 raise NonFiniteLossError(non_finite_message(value, epoch, first_step + offset, self.steps,
-                                                            self.checkpoint))
+                                                            self.checkpoint, weights_intact))
 
     def train_epoch(self, loader, epoch: int) -> tuple[dict, float]:
         """One epoch; returns ``({"train_loss": ..., "train_<metric>": ..., "_samples": n}, seconds)``."""
@@ -521,7 +521,7 @@ class _Trainer:
                 value = loss.item()
                 acc.losses.append(value)
                 if not math.isfinite(value):
-                    self._check_finite([value], step, epoch)
+                    self._check_finite([value], step, epoch, weights_intact=True)
             else:
                 acc.pending_losses.append(loss.detach())
             if metric_items:
