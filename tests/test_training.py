@@ -296,3 +296,34 @@ def test_history_plot_has_titles_labels_and_both_curves():
     fig, ax = matplotlib.pyplot.subplots()
     assert _history().plot(["loss"], ax=ax) is fig
     matplotlib.pyplot.close(fig)
+
+
+def test_dataloaders_are_pinned_for_cuda_only():
+    train, _ = loaders()
+    engine_module.pin_loader_memory(train, torch.device("cpu"))
+    assert not train.pin_memory
+    engine_module.pin_loader_memory(train, torch.device("cuda"))
+    assert train.pin_memory
+    engine_module.pin_loader_memory([1, 2], torch.device("cuda"))  # not a DataLoader: left alone
+
+
+def test_live_plot_redraws_one_figure_in_the_notebook(monkeypatch):
+    import types
+
+    shown = []
+
+    class Handle:
+        def update(self, figure):
+            shown.append(("update", figure))
+
+    fake = types.ModuleType("IPython.display")
+    fake.display = lambda figure, display_id=False: shown.append(("display", figure)) or Handle()
+    monkeypatch.setitem(sys.modules, "IPython.display", fake)
+    monkeypatch.setattr(progress_module, "in_notebook", lambda: True)
+    train, val = loaders()
+    _fit(model(), train, val, epochs=3, progress="bar", live_plot=True)
+    assert [kind for kind, _ in shown] == ["display", "update", "update"]
+    figure = shown[-1][1]
+    assert len({id(f) for _, f in shown}) == 1
+    assert [ax.get_title() for ax in figure.axes] == ["Loss", "Accuracy"]
+    assert len(figure.axes[0].get_lines()[0].get_xdata()) == 3

@@ -112,6 +112,17 @@ def _to_device(obj, device: torch.device, non_blocking: bool):
     return obj
 
 
+def pin_loader_memory(loader, device: torch.device) -> None:
+    """On CUDA, let a ``DataLoader`` put its batches in pinned (page-locked) memory.
+
+    Copies from pinned memory are what make ``non_blocking=True`` asynchronous; the loader pins
+    in a background thread. Only the ``pin_memory`` flag is changed, never the batches' content.
+    """
+    if (device.type == "cuda" and isinstance(loader, torch.utils.data.DataLoader) and not loader.pin_memory
+            and getattr(loader, "_iterator", None) is None):
+        loader.pin_memory = True
+
+
 def _forward(net: nn.Module, inputs):
     return net(*inputs) if isinstance(inputs, (tuple, list)) else net(inputs)
 
@@ -359,6 +370,8 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
     steps = loader_length(train_loader, "train_loader")
     if val_loader is not None:
         loader_length(val_loader, "val_loader")
+    for loader in (train_loader, val_loader):
+        pin_loader_memory(loader, device)
 
     amp_dtype, use_scaler = resolve_amp(amp, device)
     scaler = _make_scaler(device) if use_scaler else None
@@ -389,7 +402,7 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
                        scheduler=scheduler if scheduler_step == "batch" else None, grad_clip=grad_clip, info=info,
                        reporter=reporter, steps=steps, checkpoint=path)
     was_training = model.training
-    epoch = len(history)
+    epoch = saved = len(history)
     try:
         for epoch in range(len(history) + 1, epochs + 1):
             sampler = getattr(train_loader, "sampler", None)
@@ -415,16 +428,16 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
             if path is not None and info.is_main:
                 _save(path, model=model, optimizer=optimizer, epoch=epoch, epochs=epochs, history=history,
                       scaler=scaler, scheduler=scheduler, generators=generators)
+                saved = epoch
             reporter.epoch_end(history[-1], history)
     except KeyboardInterrupt:
-        done = len(history)
-        if path is not None and done:
-            saved = f"epochs 1-{done} are saved in {path}; run the same fit(..., resume=True) to continue from there"
+        if path is not None and saved:
+            what = f"epochs 1-{saved} are saved in {path}; run the same fit(..., resume=True) to continue from there"
         elif path is not None:
-            saved = "no epoch had finished, so nothing was saved"
+            what = "no epoch had finished, so nothing was saved"
         else:
-            saved = f"epochs 1-{done} are in the model, but nothing was saved (checkpoint=False)"
-        reporter.warn(f"Interrupted during epoch {epoch}: {saved}. The model in memory is partly through epoch "
+            what = "nothing was saved (checkpoint=False)"
+        reporter.warn(f"Interrupted during epoch {epoch}: {what}. The model in memory is partly through epoch "
                       f"{epoch}.")
         raise
     finally:
