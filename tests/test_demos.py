@@ -1,0 +1,221 @@
+"""The demos of notebooks 02 and 03: shapes, determinism, and that each shows what it claims."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+from course_utils.demos import activations, attention, contrastive, gan, optim, residual
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models run much faster on one thread (no thread hand-offs); restore afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _close(fig):
+    import matplotlib.pyplot as plt
+
+    for ax in fig.axes:
+        if ax.get_label() != "<colorbar>":
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), ax
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- optimisers
+def test_run_optimizer_records_the_path_and_is_the_usual_loop():
+    surface = optim.SURFACES["ravine"]
+    path = optim.run_optimizer(surface, lambda p: torch.optim.SGD(p, lr=0.5), steps=3)
+    assert path.shape == (4, 3)
+    assert tuple(path[0, :2]) == surface.start
+    # one SGD step by hand: w <- w - lr * grad, grad = (0.02 w1, 2 w2)
+    w1, w2 = surface.start
+    assert path[1, 0] == pytest.approx(w1 - 0.5 * 0.02 * w1)
+    assert path[1, 1] == pytest.approx(w2 - 0.5 * 2 * w2)
+    assert path[0, 2] == pytest.approx(0.01 * w1**2 + w2**2)
+
+
+def test_on_the_ravine_momentum_and_adam_beat_plain_sgd_early():
+    surface = optim.SURFACES["ravine"]
+    paths = optim.compare(surface, {
+        "SGD": lambda p: torch.optim.SGD(p, lr=0.9),
+        "momentum": lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.9),
+        "Adam": lambda p: torch.optim.Adam(p, lr=0.5),
+    }, steps=50)
+    assert list(paths) == ["SGD", "momentum", "Adam"]
+    assert paths["momentum"][-1, 2] < paths["SGD"][-1, 2] / 10
+    assert paths["Adam"][-1, 2] < paths["SGD"][-1, 2] / 10
+    # SGD diverges above lr = 2 / (largest curvature) = 1
+    diverged = optim.run_optimizer(surface, lambda p: torch.optim.SGD(p, lr=1.05), steps=50)
+    assert diverged[-1, 2] > diverged[0, 2]
+
+
+def test_optimizer_figure_and_grid():
+    surface = optim.SURFACES["rosenbrock"]
+    W1, W2, L = optim.grid(surface, n=30)
+    assert W1.shape == W2.shape == L.shape == (30, 30)
+    assert L.min() >= 0
+    paths = optim.compare(surface, {"Adam": lambda p: torch.optim.Adam(p, lr=0.1)}, steps=5)
+    _close(optim.plot_trajectories(surface, paths))
+
+
+# --------------------------------------------------------------------------- residual
+def test_two_spirals_shapes_balance_and_determinism():
+    x, y = residual.two_spirals(100, seed=3)
+    assert x.shape == (100, 2) and x.dtype == torch.float32
+    assert y.shape == (100,) and y.dtype == torch.long and int(y.sum()) == 50
+    x2, y2 = residual.two_spirals(100, seed=3)
+    assert torch.equal(x, x2) and torch.equal(y, y2)
+    assert not torch.equal(x, residual.two_spirals(100, seed=4)[0])
+
+
+def test_deep_mlp_same_parameters_with_or_without_skips():
+    plain, res = residual.DeepMLP(depth=5, residual=False), residual.DeepMLP(depth=5, residual=True)
+    assert sum(p.numel() for p in plain.parameters()) == sum(p.numel() for p in res.parameters())
+    assert plain(torch.zeros(7, 2)).shape == (7, 2)
+
+
+def test_residual_beats_plain_and_plain_gets_almost_no_gradient():
+    results = residual.compare(depth=12, steps=200)
+    plain, res = results["plain"], results["residual"]
+    assert res["loss"][-1] < 0.2 < 0.6 < plain["loss"][-1]
+    assert res["accuracy"] > 0.9
+    assert plain["first_grad"][0] < 1e-3 * res["first_grad"][0]
+    again = residual.compare(depth=12, steps=200)
+    assert again["residual"]["loss"] == res["loss"]          # deterministic
+    _close(residual.plot_comparison(results))
+
+
+# --------------------------------------------------------------------------- attention
+def test_attention_rows_sum_to_one_and_match_torch():
+    g = torch.Generator().manual_seed(0)
+    q, k, v = torch.randn(2, 3, 5, 8, generator=g), torch.randn(2, 3, 7, 8, generator=g), torch.randn(2, 3, 7, 4, generator=g)
+    out, w = attention.scaled_dot_product_attention(q, k, v)
+    assert out.shape == (2, 3, 5, 4) and w.shape == (2, 3, 5, 7)
+    assert torch.allclose(w.sum(-1), torch.ones(2, 3, 5))
+    assert torch.allclose(out, torch.nn.functional.scaled_dot_product_attention(q, k, v), atol=1e-5)
+
+
+def test_attention_by_hand_and_mask():
+    q = torch.tensor([[1.0, 0.0]])
+    k = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    v = torch.tensor([[10.0], [20.0]])
+    out, w = attention.scaled_dot_product_attention(q, k, v)
+    s = 1 / math.sqrt(2)                                        # scores (1, 0) / sqrt(2)
+    w0 = math.exp(s) / (math.exp(s) + 1)
+    assert w[0, 0].item() == pytest.approx(w0)
+    assert out.item() == pytest.approx(10 * w0 + 20 * (1 - w0))
+    out, w = attention.scaled_dot_product_attention(q, k, v, mask=torch.tensor([[False, True]]))
+    assert w.tolist() == [[0.0, 1.0]] and out.item() == pytest.approx(20.0)
+
+
+def test_toy_alignment_puts_the_weight_where_asked():
+    q, k, v = attention.toy_alignment([2, 0, (1, 3)], 4, seed=1)
+    assert q.shape == (3, 32) and k.shape == (4, 32) and torch.equal(v, torch.eye(4))
+    _, w = attention.scaled_dot_product_attention(q, k, v)
+    assert w.argmax(1)[:2].tolist() == [2, 0]
+    assert w[2, 1] + w[2, 3] > 0.7 and min(w[2, 1], w[2, 3]) > 0.2
+    with pytest.raises(ValueError, match="key indices"):
+        attention.toy_alignment([5], 4)
+    _close(attention.plot_weights(w, ["a", "b", "c"], ["w", "x", "y", "z"]))
+
+
+# --------------------------------------------------------------------------- GAN
+def test_gan_shapes():
+    g, d = gan.make_generator(noise_dim=3), gan.make_discriminator()
+    assert g(torch.zeros(5, 3)).shape == (5, 1)
+    assert d(torch.zeros(5, 1)).shape == (5, 1)
+
+
+def test_gan_learns_the_target_and_is_deterministic():
+    target = gan.Target(4.0, 1.25)
+    run = gan.train_gan(600, snapshot_steps=(0, 600), target=target, n_snapshot=1000)
+    start, end = run.snapshots[0], run.snapshots[600]
+    assert abs(start.mean() - target.mean) > 3                   # starts far away
+    assert abs(end.mean() - target.mean) < 0.5
+    assert 0.5 < end.std() < 2.0
+    assert len(run.d_loss) == len(run.g_loss) == 600
+    again = gan.train_gan(600, snapshot_steps=(600,), target=target, n_snapshot=1000)
+    assert np.array_equal(again.snapshots[600], end)
+    assert gan.Target().pdf(np.array([4.0]))[0] == pytest.approx(1 / (1.25 * math.sqrt(2 * math.pi)))
+    _close(gan.plot_snapshots(run.snapshots, target))
+
+
+# --------------------------------------------------------------------------- contrastive
+def _nt_xent_by_hand(z1, z2, t):
+    """The SimCLR formula with explicit loops."""
+    z = [v / np.linalg.norm(v) for v in np.concatenate([z1, z2])]
+    n = len(z1)
+    total = 0.0
+    for i in range(2 * n):
+        p = (i + n) % (2 * n)
+        num = math.exp(float(z[i] @ z[p]) / t)
+        den = sum(math.exp(float(z[i] @ z[k]) / t) for k in range(2 * n) if k != i)
+        total += -math.log(num / den)
+    return total / (2 * n)
+
+
+def test_nt_xent_matches_a_hand_computation():
+    z1 = np.array([[1.0, 0.0], [0.0, 2.0]])
+    z2 = np.array([[1.0, 1.0], [-1.0, 1.0]])
+    got = contrastive.nt_xent_loss(torch.tensor(z1), torch.tensor(z2), temperature=0.5).item()
+    assert got == pytest.approx(_nt_xent_by_hand(z1, z2, 0.5))
+    # random sizes as well
+    g = np.random.default_rng(0)
+    a, b = g.normal(size=(6, 3)), g.normal(size=(6, 3))
+    assert contrastive.nt_xent_loss(torch.tensor(a), torch.tensor(b), 0.2).item() == pytest.approx(
+        _nt_xent_by_hand(a, b, 0.2))
+
+
+def test_nt_xent_limits_and_errors():
+    # all embeddings equal: every view is as similar to all 2N-1 others -> log(2N - 1)
+    z = torch.ones(4, 3)
+    assert contrastive.nt_xent_loss(z, z).item() == pytest.approx(math.log(7))
+    # views that match and are orthogonal to the rest: the loss is lower
+    e = torch.eye(4)
+    assert contrastive.nt_xent_loss(e, e).item() < math.log(7)
+    with pytest.raises(ValueError, match="shape"):
+        contrastive.nt_xent_loss(torch.ones(4, 3), torch.ones(3, 3))
+
+
+def test_augment_keeps_shape_and_shifts():
+    x, y = contrastive.shifted_signals(8, seed=0)
+    assert x.shape == (8, 32) and y.shape == (8,) and int(y.max()) < 4
+    view = contrastive.augment(x, torch.Generator().manual_seed(0), noise=0.0)
+    assert view.shape == x.shape
+    # a rolled signal has the same values in another order
+    assert torch.allclose(view.sort(dim=1).values, x.sort(dim=1).values)
+
+
+def test_simclr_embedding_beats_raw_signals_without_labels():
+    result = contrastive.train_simclr(steps=100)
+    assert result["loss"][-1] < result["loss"][0] - 0.8
+    assert result["knn_after"] > max(result["knn_raw"], result["knn_before"]) + 0.2
+    assert result["z_after"].shape == (400, 16)
+    _close(contrastive.plot_simclr(result))
+
+
+# --------------------------------------------------------------------------- activations
+def test_kaiming_keeps_the_signal_and_default_init_loses_it():
+    stds = {init: activations.activation_stds(activations.relu_stack(20, 128, init)) for init in activations.INITS}
+    assert all(len(s) == 20 for s in stds.values())
+    assert 0.5 < stds["kaiming"][-1] < 2.0
+    assert stds["default"][-1] < 1e-5 and stds["normal"][-1] < 1e-12
+    # the measured per-layer factor follows the theory
+    ratio = (stds["default"][-1] / stds["default"][9]) ** (1 / 10)
+    assert ratio == pytest.approx(activations.expected_std_ratio("default", 128), rel=0.15)
+    assert activations.activation_stds(activations.relu_stack(3, 16, "kaiming")) == \
+        activations.activation_stds(activations.relu_stack(3, 16, "kaiming"))
+    with pytest.raises(ValueError, match="not one of"):
+        activations.relu_stack(init="xavier")
+    _close(activations.plot_activation_stds(stds))
