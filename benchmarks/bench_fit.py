@@ -10,9 +10,11 @@ interleaved in this process (loop, fit, fit without checkpoints, then the next r
 reverse order) after one untimed warm-up round. Both compute the epoch's mean loss and accuracy;
 the hand loop does it the usual way (``loss.item()`` and a correct-count per step).
 
-Reported per variant: the median over rounds of (wall-clock time of the whole call / epochs),
-i.e. including fit's checks, History and (by default) a checkpoint written after every epoch,
-and samples per second. Goal: ``fit`` <= 1.05x the hand loop per epoch on the CPU.
+Reported per variant: the best and the median over rounds of (wall-clock time of the whole call /
+epochs), i.e. including fit's checks, History and (by default) a checkpoint written after every
+epoch, samples per second, the ratio of best rounds and the median of per-round ratios. Other
+processes on a shared machine only add time, so the best round is the cleanest figure.
+Goal: ``fit`` <= 1.05x the hand loop per epoch on the CPU.
 On CUDA the fit variants also run without mixed precision (``amp=False``) for comparison.
 """
 
@@ -89,10 +91,10 @@ def run_fit(model, loader, epochs: int, device: torch.device, **options) -> floa
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--samples", type=int, default=60_000)
+    parser.add_argument("--samples", type=int, default=30_000)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=2, help="epochs per timed call")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--quick", action="store_true", help="4,096 samples, 2 rounds")
     args = parser.parse_args(argv)
@@ -132,16 +134,21 @@ def main(argv=None) -> dict:
         if round_index:
             print(f"round {round_index}: " + "  ".join(f"{n} {times[n][-1]:.3f}s" for n in order), flush=True)
 
-    base = statistics.median(times["hand loop"])
+    # Other processes only ever add time, so the best round is the cleanest estimate (as timeit does);
+    # the median of the per-round ratios (each round runs every variant back to back) is shown beside it.
+    base = min(times["hand loop"])
     results = {}
-    print(f"\n{'variant':<24}{'s/epoch (median)':>18}{'samples/s':>12}{'ratio':>8}")
+    print(f"\n{'variant':<24}{'best s/epoch':>14}{'median':>9}{'samples/s':>12}{'ratio':>8}{'paired':>8}")
     for name, values in times.items():
-        per_epoch = statistics.median(values)
-        results[name] = {"seconds_per_epoch": per_epoch, "samples_per_s": args.samples / per_epoch,
-                         "ratio": per_epoch / base}
-        print(f"{name:<24}{per_epoch:>18.3f}{args.samples / per_epoch:>12,.0f}{per_epoch / base:>8.3f}")
+        best = min(values)
+        paired = statistics.median(v / h for v, h in zip(values, times["hand loop"]))
+        results[name] = {"seconds_per_epoch": best, "median_seconds_per_epoch": statistics.median(values),
+                         "samples_per_s": args.samples / best, "ratio": best / base, "paired_ratio": paired}
+        print(f"{name:<24}{best:>14.3f}{statistics.median(values):>9.3f}{args.samples / best:>12,.0f}"
+              f"{best / base:>8.3f}{paired:>8.3f}")
     ratio = results["fit"]["ratio"]
-    print(f"\nfit / hand loop = {ratio:.3f} per epoch (goal <= 1.05): {'OK' if ratio <= 1.05 else 'ABOVE GOAL'}")
+    print(f"\nfit / hand loop = {ratio:.3f} per epoch, best rounds (median of paired rounds "
+          f"{results['fit']['paired_ratio']:.3f}); goal <= 1.05: {'OK' if ratio <= 1.05 else 'ABOVE GOAL'}")
     print(f"last-epoch train loss, same weights and batches: hand loop {losses['hand loop']:.5f}, "
           f"fit {losses['fit']:.5f}")
     return results

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    world = int(__import__("os").environ.get("WORLD_SIZE", "1")) if distributed.launched_by_torchrun() else 1
+    world = int(os.environ.get("WORLD_SIZE", "1")) if distributed.launched_by_torchrun() else 1
     if args.batch_size % world:
         raise SystemExit(f"--batch-size {args.batch_size} must be divisible by the {world} processes.")
     seed_everything(args.seed)  # the same initial weights on every process (DDP also broadcasts rank 0's)
