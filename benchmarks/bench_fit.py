@@ -96,8 +96,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--epochs", type=int, default=2, help="epochs per timed call")
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch CPU threads (1 gives steadier figures on a busy machine)")
     parser.add_argument("--quick", action="store_true", help="4,096 samples, 2 rounds")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if args.quick:
         args.samples, args.rounds = 4096, 2
     device = torch.device(args.device)
