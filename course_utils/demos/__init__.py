@@ -9,6 +9,7 @@ One module per idea, imported explicitly (``from course_utils.demos import optim
 ``gan``             a tiny generator and discriminator learning a 1-D distribution
 ``contrastive``     SimCLR's NT-Xent loss, and a toy self-supervised run on shifted signals
 ``activations``     activation statistics through a deep ReLU stack, with and without kaiming_normal_
+``broadcast``       the broadcasting rules written out step by step, and a picture
 =================== ==========================================================================
 
 Nothing here runs, seeds or prints at import; every function that draws random numbers takes a
