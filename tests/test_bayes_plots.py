@@ -1,0 +1,179 @@
+"""course_utils.bayes_plots: every figure draws what it says, with titles and labelled axes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from course_utils import bayes, bayes_plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def _labelled(ax):
+    assert ax.get_title(), "missing title"
+    assert ax.get_xlabel(), "missing x label"
+    assert ax.get_ylabel(), "missing y label"
+
+
+def _colors(collection):
+    return [matplotlib.colors.to_hex(c) for c in collection.get_facecolors()]
+
+
+def test_icon_array_draws_one_icon_per_person_in_outcome_order():
+    counts = bayes.natural_frequencies(0.1, 0.99, 0.01)
+    ax = bayes_plots.icon_array(counts)
+    _labelled(ax)
+    icons = ax.collections[0]
+    assert len(icons.get_offsets()) == 1000
+    colors = _colors(icons)
+    expected = (["tp"] * 99 + ["fn"] * 1 + ["fp"] * 9 + ["tn"] * 891)
+    assert colors == [bayes_plots.COLORS[k] for k in expected]
+    assert "99/108 = 0.9167" in ax.get_title()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0].endswith(": 99") and legend[2].endswith(": 9") and legend[3].endswith(": 891")
+
+
+def test_icon_array_on_given_axes_and_other_sizes():
+    fig, ax = plt.subplots()
+    counts = bayes.natural_frequencies(0.3, 0.8, 0.2, population=120)
+    assert bayes_plots.icon_array(counts, ax=ax, per_row=12) is ax
+    offsets = ax.collections[0].get_offsets()
+    assert len(offsets) == 120 and offsets[:, 0].max() == 11
+    none_positive = bayes.natural_frequencies(0.0, 0.9, 0.0)
+    assert "0 test positive" in bayes_plots.icon_array(none_positive).get_title()
+
+
+def test_frequency_tree_shows_the_counts():
+    ax = bayes_plots.frequency_tree(bayes.natural_frequencies(0.1, 0.99, 0.1))
+    _labelled(ax)
+    texts = [t.get_text() for t in ax.texts if "\n" in t.get_text() or "test" in t.get_text()]
+    nodes = [t for t in texts if t[0].isdigit()]
+    assert nodes == ["1,000\npeople", "100\ninfected θ", "900\nhealthy ¬θ", "99 test +", "1 test −",
+                     "90 test +", "810 test −"]
+    assert ax.get_title().endswith("99/189")
+
+
+def test_posterior_vs_prior_curves_are_bayes_theorem():
+    rates = (0.01, 0.1)
+    ax = bayes_plots.posterior_vs_prior(0.99, rates, current=(0.1, 0.01))
+    _labelled(ax)
+    curves = [line for line in ax.lines if len(line.get_xdata()) > 2]
+    assert len(curves) == 3  # two curves and the diagonal
+    for line, f in zip(curves, rates):
+        x, y = line.get_xdata(), line.get_ydata()
+        np.testing.assert_allclose(y, bayes.posterior(x, 0.99, f))
+    np.testing.assert_allclose(curves[2].get_ydata(), curves[2].get_xdata())
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == ["0.9167", "0.5238"]
+    assert ax.get_xscale() == "log"
+    assert any(line.get_marker() == "*" for line in ax.lines)
+
+
+def test_posterior_vs_prior_without_a_posterior_to_mark():
+    ax = bayes_plots.posterior_vs_prior(0.99, (0.0,), current=(0.0, 0.0), mark_prior=None)
+    assert not any(line.get_marker() == "*" for line in ax.lines)
+
+
+def test_sequential_updates_points_and_labels():
+    ax = bayes_plots.sequential_updates(0.1, 0.99, (0.01, 0.1), n_tests=3)
+    _labelled(ax)
+    assert len(ax.lines) == 2 and all(len(line.get_xdata()) == 4 for line in ax.lines)
+    assert [t.get_text() for t in ax.texts] == ["0.9167", "0.9991", "0.99999", "0.5238", "0.9159", "0.9908"]
+
+
+def test_beta_posteriors_one_density_per_checkpoint():
+    flips = (np.random.default_rng(1).random(100) < 0.7).astype(int)
+    ax = bayes_plots.beta_posteriors(flips, (0, 1, 5, 20, 100), true_p=0.7)
+    _labelled(ax)
+    assert len(ax.lines) == 6
+    peaks = [line.get_ydata().max() for line in ax.lines[:5]]
+    assert peaks[0] == pytest.approx(1.0) and peaks[-1] > peaks[2]
+    assert ax.get_legend().get_texts()[-2].get_text().startswith(f"100 flips ({flips.sum()} heads)")
+    with pytest.raises(ValueError, match="only 3"):
+        bayes_plots.beta_posteriors([1, 0, 1], (0, 5))
+    with pytest.raises(ValueError, match="0 \\(tails\\) or 1"):
+        bayes_plots.beta_posteriors([2, 0], (1,))
+
+
+def test_mle_vs_map_lines():
+    ax = bayes_plots.mle_vs_map([1, 1, 1, 0], a=2, b=2)
+    _labelled(ax)
+    mle, map_ = ax.lines[:2]
+    np.testing.assert_allclose(mle.get_ydata(), [1, 1, 1, 0.75])
+    np.testing.assert_allclose(map_.get_ydata(), [2 / 3, 3 / 4, 4 / 5, 4 / 6])
+
+
+def test_simpson_figure_structure():
+    fig = bayes_plots.simpson_figure()
+    left, right = fig.axes
+    for ax in fig.axes:
+        _labelled(ax)
+    assert len(left.containers) == 2 and all(len(c) == 4 for c in left.containers)
+    heights_a = [bar.get_height() for bar in left.containers[0]]
+    assert heights_a == pytest.approx([81 / 87, 192 / 263, 273 / 350, bayes.adjusted_rates()["A"]])
+    labels = [t.get_text() for t in left.texts]
+    assert "68.75%" in labels and "83.25%" in labels and "77.89%" in labels
+    stacked = [bar.get_height() for c in right.containers for bar in c]
+    assert stacked == [87, 270, 263, 80]
+
+
+def test_shift_figure_structure():
+    agreements = (0.95, 0.5, 0.1)
+    results = bayes.shift_experiment(0.95, agreements, n=1000, seed=0)
+    fig = bayes_plots.shift_figure(results, agreements, 0.95)
+    left, right = fig.axes
+    for ax in fig.axes:
+        _labelled(ax)
+    train, test = left.containers
+    assert [b.get_height() for b in train] == pytest.approx([results[m]["train"] for m in results])
+    assert [b.get_height() for b in test] == pytest.approx([results[m]["test"][2] for m in results])
+    assert len([line for line in right.lines if len(line.get_xdata()) == 3]) == 3
+
+
+def test_explorer_figure_title_states_the_posterior():
+    fig = bayes_plots.explorer_figure(0.1, 0.99, 0.01)
+    assert fig._suptitle.get_text().endswith("= 0.9167")
+    for ax in fig.axes:
+        _labelled(ax)
+    fig = bayes_plots.explorer_figure(0.0, 0.99, 0.0)
+    assert "undefined" in fig._suptitle.get_text()
+
+
+def test_explorer_widget_updates_when_a_slider_moves():
+    pytest.importorskip("ipywidgets")
+    box = bayes_plots.explorer(0.1, 0.99, 0.01)
+    sliders, headline, _out = box.children
+    prior, sens, far = sliders.children
+    assert (prior.value, sens.value, far.value) == (0.1, 0.99, 0.01)
+    assert "0.9167" in headline.value
+    far.value = 0.1
+    assert "0.5238" in headline.value
+    prior.value = 0.0
+    far.value = 0.0
+    assert "undefined" in headline.value
+    with pytest.raises(ValueError, match="prior"):
+        bayes_plots.explorer(prior=2.0)
+
+
+def test_modules_import_without_ipywidgets():
+    code = ("import sys; sys.modules['ipywidgets'] = None\n"
+            "from course_utils import bayes, bayes_plots\n"
+            "try:\n    bayes_plots.explorer()\nexcept ImportError as e:\n    print('IMPORT-ERROR', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "MPLBACKEND": "Agg"})
+    assert out.returncode == 0, out.stderr
+    assert "IMPORT-ERROR" in out.stdout and "pip install ipywidgets" in out.stdout
