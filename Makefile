@@ -12,7 +12,8 @@ LAB_ARGS    ?=
 ALLOW_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Tests and committed notebook outputs use the CPU and plain progress lines, so that
 # strict nbval compares the same text on every machine.
-TEST_ENV := COURSE_DEVICE=cpu COURSE_PROGRESS=plain MPLBACKEND=Agg PYTHONHASHSEED=0
+# (No MPLBACKEND here: notebook kernels must keep the inline backend, or figures vanish.)
+TEST_ENV := COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help setup lab test unit nbval lint notebooks badges lock clean
