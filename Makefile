@@ -13,10 +13,12 @@ ALLOW_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Tests and committed notebook outputs use the CPU and plain progress lines, so that
 # strict nbval compares the same text on every machine.
 # (No MPLBACKEND here: notebook kernels must keep the inline backend, or figures vanish.)
-TEST_ENV := COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0
+# A fresh checkpoint folder per run, so notebooks really train instead of loading old weights.
+TEST_ENV := COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR=$$(mktemp -d)
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup lab test unit nbval lint notebooks badges lock clean
+.PHONY: help setup lab test unit nbval lint notebooks badges lock clean release grade hw-lint \
+        embedded embedded-check bench bench-fit bench-notmnist bench-grading example-ddp
 .DEFAULT_GOAL := help
 
 help:
@@ -25,6 +27,10 @@ help:
 	@echo "make unit       unit tests only;  make nbval: notebooks only;  make lint: ruff + notebook lint"
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
+	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key"
+	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback"
+	@echo "make hw-lint    homework markers, tests, student edition in sync"
+	@echo "make bench      every benchmark (bench-fit, bench-notmnist BENCH_ARGS=--quick, bench-grading)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed: install it, or run make PYTHON=python3.11 ...")'
@@ -38,8 +44,14 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
+# In a student edition (made by `make release`) there is no tests/ folder and the notebooks have
+# blanks: there the checks are the test cells inside each notebook.
 test: $(STAMP)
+ifneq ($(wildcard tests),)
 	$(TEST_ENV) $(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
+else
+	@echo "This is the student edition: open the notebooks (make lab) and run the check cell after each task."
+endif
 
 unit: $(STAMP)
 	$(TEST_ENV) $(PY) -m pytest tests $(PYTEST_ARGS)
@@ -65,3 +77,40 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# ---------------------------------------------------------------- homework (instructors)
+STUDENT_DIR      ?= dist/student
+STUDENT_REPO_URL ?=
+SUBMISSIONS      ?= submissions
+GRADES           ?= grades.csv
+
+release: $(STAMP)
+	$(PY) -m course_utils.homework release notebooks --out $(STUDENT_DIR) $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),)
+
+grade: $(STAMP)
+	$(PY) -m course_utils.homework grade $(SUBMISSIONS) --key $(STUDENT_DIR).grading-key.json --out $(GRADES)
+
+hw-lint: $(STAMP)
+	$(PY) -m course_utils.homework lint notebooks $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),)
+
+# ---------------------------------------------------------------- data and benchmarks
+embedded: $(STAMP)
+	$(PY) -m course_utils.data.synth
+
+embedded-check: $(STAMP)
+	$(PY) -m course_utils.data.synth --check
+
+bench: bench-fit bench-notmnist bench-grading
+
+bench-fit: $(STAMP)
+	$(PY) benchmarks/bench_fit.py
+
+bench-notmnist: $(STAMP)
+	$(PY) benchmarks/bench_notmnist.py $(BENCH_ARGS)
+
+bench-grading: $(STAMP)
+	$(PY) benchmarks/bench_grading.py
+
+example-ddp: $(STAMP)
+	COURSE_DEVICE=cpu COURSE_PROGRESS=plain OMP_NUM_THREADS=1 $(PY) -m torch.distributed.run --nnodes 1 \
+	  --nproc_per_node 2 --master_addr 127.0.0.1 --master_port 29531 examples/train_mlp_ddp.py --no-checkpoint

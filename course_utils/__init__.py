@@ -6,12 +6,29 @@ call a function. The usual first cell of a notebook is::
     import course_utils
     course_utils.require("0.1")
     env = course_utils.setup()
+
+Modules by topic: ``env`` (setup, paths, Colab/Drive), ``device``, ``version``, ``training``
+(fit/evaluate), ``data`` (downloads, archives, MNIST, notMNIST), ``bayes``, ``history``, ``demos``,
+``exercises``, ``homework`` (release/grade), ``notebooks`` (badges, execution, lint).
+
+Names that need PyTorch (``pick_device``, ``fit``, ...) are loaded on first use, so that tools
+which do not train (the homework grader, ``require``) start without importing torch.
 """
+
+from importlib import import_module as _import_module
 
 from ._version import __version__
 from .env import CourseEnv, course_path, in_colab, mount_drive, setup
-from .device import pick_device
 from .version import require
+
+#: Re-exported names that import torch, loaded on first access: name -> submodule.
+_LAZY = {
+    "pick_device": "device",
+    "fit": "training",
+    "evaluate": "training",
+    "History": "training",
+    "train_or_load": "training",
+}
 
 __all__ = [
     "__version__",
@@ -19,7 +36,20 @@ __all__ = [
     "course_path",
     "in_colab",
     "mount_drive",
-    "pick_device",
     "require",
     "setup",
+    *_LAZY,
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(_import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}. If a notebook expects it, your "
+                         f"course_utils ({__version__}) may be older than the notebook: see course_utils.require().")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

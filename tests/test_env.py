@@ -57,6 +57,7 @@ def fake_colab(tmp_path, clean_env):
 def test_import_has_no_side_effects(tmp_path):
     code = ("import os, sys; import course_utils; from course_utils import env;"
             "assert env._current is None; assert 'google.colab' not in sys.modules;"
+            "assert 'torch' not in sys.modules, 'importing course_utils must not import torch';"
             "assert not os.listdir('.'), os.listdir('.')")
     import subprocess
 
