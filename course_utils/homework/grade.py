@@ -202,14 +202,19 @@ def _execute_plan(plan: list[dict], workdir: Path, kernel_env: dict, cell_timeou
     from nbclient.exceptions import DeadKernelError
 
     class _Client(NotebookClient):
-        """Keeps no outputs (replies carry the errors); counts the text each cell prints."""
+        """Keeps no outputs (replies carry the errors); counts the text each cell prints.
+
+        Only text counts (streams and ``text/*`` data): figures are not "printed output", and since
+        no output is kept, a large image costs no memory here.
+        """
 
         printed: dict = {}
 
         def output(self, outs, msg, display_id, cell_index):
             content = msg.get("content", {})
             size = len(content.get("text", "") or "")
-            size += sum(len(v) for v in (content.get("data") or {}).values() if isinstance(v, str))
+            size += sum(len(v) for mime, v in (content.get("data") or {}).items()
+                        if mime.startswith("text/") and isinstance(v, str))
             self.printed[cell_index] = self.printed.get(cell_index, 0) + size
             return None
 
