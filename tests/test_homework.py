@@ -6,11 +6,11 @@ import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (pytest rootdir import mode)
 
 from course_utils.homework import checks, config
 from course_utils.homework.__main__ import main
@@ -18,16 +18,6 @@ from course_utils.homework.lint import lint, student_run_problems
 from course_utils.homework.markers import MarkerError, parse_notebook, python_error
 from course_utils.homework.release import ReleaseError, release, stub_module_source, student_notebook
 
-
-def _load_fixture_helpers():
-    path = Path(__file__).resolve().parent / "fixtures" / "homework" / "homework_fixture.py"
-    spec = importlib.util.spec_from_file_location("homework_fixture", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hf = _load_fixture_helpers()
 STUDENT_REPO = "https://github.com/teacher/dl-basics-student"
 
 

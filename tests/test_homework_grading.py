@@ -4,11 +4,11 @@ submissions, all graded in ONE parallel run (module fixture) to keep the suite f
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (pytest rootdir import mode)
 
 from course_utils.homework import grade as grade_module
 from course_utils.homework.__main__ import main
@@ -16,16 +16,6 @@ from course_utils.homework.lint import student_run_problems
 from course_utils.homework.markers import parse_notebook
 from course_utils.homework.release import release
 
-
-def _load_fixture_helpers():
-    path = Path(__file__).resolve().parent / "fixtures" / "homework" / "homework_fixture.py"
-    spec = importlib.util.spec_from_file_location("homework_fixture", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hf = _load_fixture_helpers()
 CELL_TIMEOUT = 5
 
 
