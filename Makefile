@@ -60,14 +60,14 @@ nbval: $(STAMP)
 	$(TEST_ENV) $(PY) -m pytest notebooks $(NBVAL) $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(PY) -m ruff check course_utils tests benchmarks examples
+	$(PY) -m ruff check course_utils course_tools tests benchmarks examples
 	$(TEST_ENV) $(PY) -m pytest tests/test_notebook_lint.py tests/test_badges.py
 
 notebooks: $(STAMP)
-	$(TEST_ENV) $(PY) -m course_utils.notebooks execute notebooks/*.ipynb
+	$(TEST_ENV) $(PY) -m course_tools.notebooks execute notebooks/*.ipynb
 
 badges: $(STAMP)
-	$(PY) -m course_utils.notebooks badges notebooks/*.ipynb
+	$(PY) -m course_tools.notebooks badges notebooks/*.ipynb
 
 lock: $(STAMP)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^torch==' > constraints.tmp
@@ -85,20 +85,20 @@ SUBMISSIONS      ?= submissions
 GRADES           ?= grades.csv
 
 release: $(STAMP)
-	$(PY) -m course_utils.homework release notebooks --out $(STUDENT_DIR) $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),)
+	$(PY) -m course_tools.homework release notebooks --out $(STUDENT_DIR) $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),)
 
 grade: $(STAMP)
-	$(PY) -m course_utils.homework grade $(SUBMISSIONS) --key $(STUDENT_DIR).grading-key.json --out $(GRADES)
+	$(PY) -m course_tools.homework grade $(SUBMISSIONS) --key $(STUDENT_DIR).grading-key.json --out $(GRADES)
 
 hw-lint: $(STAMP)
-	$(PY) -m course_utils.homework lint notebooks $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),)
+	$(PY) -m course_tools.homework lint notebooks $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),)
 
 # ---------------------------------------------------------------- data and benchmarks
 embedded: $(STAMP)
-	$(PY) -m course_utils.data.synth
+	$(PY) -m course_tools.synth
 
 embedded-check: $(STAMP)
-	$(PY) -m course_utils.data.synth --check
+	$(PY) -m course_tools.synth --check
 
 bench: bench-fit bench-notmnist bench-grading
 

@@ -23,8 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from course_utils.homework.grade import default_jobs, grade  # noqa: E402
-from course_utils.homework.release import release  # noqa: E402
+from course_tools.homework.grade import default_jobs, grade  # noqa: E402
+from course_tools.homework.release import release  # noqa: E402
 
 DEFAULT = REPO / "notebooks" / "04_mlp_homework.ipynb"
 FIXTURE = REPO / "tests" / "fixtures" / "homework" / "notebooks" / "90_fixture_homework.ipynb"

@@ -3,7 +3,7 @@
     python benchmarks/bench_notmnist.py            # full size (first run generates ~300 MB, cached)
     python benchmarks/bench_notmnist.py --quick    # 20,005 files: a check in about a minute
 
-The archive is made once by ``course_utils.data.synth`` (the real per-letter counts and the same
+The archive is made once by ``course_tools.synth`` (the real per-letter counts and the same
 kinds of bad files as notMNIST_large) and kept, with its extracted folder, in
 ``~/.cache/course_utils_bench`` (``--cache-dir``), never in the repository. Every ratio below is
 measured in this run against a baseline measured in this run:
@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from course_utils.data import synth  # noqa: E402
+from course_tools import synth  # noqa: E402
 
 QUICK_SPEC = synth.NotMNISTSpec(folder="notMNIST_large", counts=(2000,) * 10, bad=synth.LARGE_SPEC.bad, seed=2011)
 
@@ -98,7 +98,8 @@ def child(root: str) -> None:
     import psutil
     import torch  # noqa: F401 - part of the baseline, like in a notebook
 
-    from course_utils.data import BatchLoader, NotMNIST
+    from course_tools.reference.notmnist import NotMNIST
+    from course_utils.data import BatchLoader
 
     proc = psutil.Process()
     before = proc.memory_info().rss
@@ -118,7 +119,8 @@ def epoch_rates(root: Path, per_item_batches: int | None, repeat: int) -> dict:
     import torch
     from torch.utils.data import DataLoader, Dataset
 
-    from course_utils.data import BatchLoader, NotMNIST
+    from course_tools.reference.notmnist import NotMNIST
+    from course_utils.data import BatchLoader
 
     class PerItemOnly(Dataset):
         """The same data seen through ``__getitem__`` only (what a plain Dataset offers)."""
@@ -176,8 +178,7 @@ def main(argv=None) -> int:
     size = n_good * 784
     print(f"\nnotMNIST_large-format set: {spec.total_files:,} files ({n_good:,} readable), {workers} CPU(s)")
 
-    from course_utils.data import NotMNIST
-    from course_utils.data.notmnist import scan_folder
+    from course_tools.reference.notmnist import NotMNIST, scan_folder
 
     folder = root / "notMNIST_large"
     paths = [str(folder / "ABCDEFGHIJ"[label] / name) for label, name in scan_folder(folder)]

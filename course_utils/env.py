@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Optional
 
 from ._config import COURSE_DIRNAME
+from .plumbing.system import usable_cpu_count
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -231,10 +232,7 @@ def default_num_workers(cpu_count: Optional[int] = None, platform: str = sys.pla
     if start_method != "fork":
         return 0
     if cpu_count is None:
-        try:
-            cpu_count = len(os.sched_getaffinity(0))
-        except AttributeError:
-            cpu_count = os.cpu_count() or 1
+        cpu_count = usable_cpu_count()
     colab = in_colab() if colab is None else colab
     return max(0, min(cpu_count, 2 if colab else 4))
 

@@ -1,4 +1,4 @@
-"""course_utils.bayes: every number of FACTS.md's COVID-99 and kidney-stone tables, arrays, errors."""
+"""course_utils.lessons.bayes: every number of FACTS.md's COVID-99 and kidney-stone tables, arrays, errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import bayes
+from course_utils.lessons import bayes
 
 FACTS = Path(__file__).resolve().parents[1] / "docs" / "FACTS.md"  # the course's verified fact sheet
 

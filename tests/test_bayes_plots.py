@@ -1,4 +1,4 @@
-"""course_utils.bayes_plots: every figure draws what it says, with titles and labelled axes."""
+"""course_utils.lessons.bayes_plots: every figure draws what it says, with titles and labelled axes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from course_utils import bayes, bayes_plots  # noqa: E402
+from course_utils.lessons import bayes, bayes_plots  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -171,7 +171,7 @@ def test_explorer_widget_updates_when_a_slider_moves():
 
 def test_modules_import_without_ipywidgets():
     code = ("import sys; sys.modules['ipywidgets'] = None\n"
-            "from course_utils import bayes, bayes_plots\n"
+            "from course_utils.lessons import bayes, bayes_plots\n"
             "try:\n    bayes_plots.explorer()\nexcept ImportError as e:\n    print('IMPORT-ERROR', e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          env={**os.environ, "MPLBACKEND": "Agg"})

@@ -1,4 +1,4 @@
-"""course_utils.data.download against a local HTTP server (offline, 127.0.0.1 only)."""
+"""course_utils.data.downloads against a local HTTP server (offline, 127.0.0.1 only)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import os
 import pytest
 from _http_server import LocalHTTPServer
 
-from course_utils.data.download import DownloadError, IntegrityError, download, join_url, verify_file
+from course_utils.data.downloads import DownloadError, IntegrityError, download, join_url, verify_file
 
-# course_utils.data.download is the function; the module is reached by its full name
-download_module = importlib.import_module("course_utils.data.download")
+# course_utils.data.downloads is the function; the module is reached by its full name
+download_module = importlib.import_module("course_utils.data.downloads")
 
 PAYLOAD = bytes(range(256)) * 4096 + b"tail"  # 1 MiB + 4 bytes: more than one network chunk
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -279,17 +279,6 @@ def test_progress_false_is_silent(server, tmp_path, capsys):
     url = server.add("f.bin", PAYLOAD)
     download(url, tmp_path / "f.bin", size=SIZE, progress=False)
     assert capsys.readouterr() == ("", "")
-
-
-def test_auto_progress_without_plain_and_without_tty_is_plain(monkeypatch):
-    monkeypatch.delenv("COURSE_PROGRESS", raising=False)
-    monkeypatch.setattr(download_module, "_interactive", lambda: False)
-    assert download_module._progress_mode(None) == "plain"
-    monkeypatch.setattr(download_module, "_interactive", lambda: True)
-    assert download_module._progress_mode(None) == "bar"
-    monkeypatch.setenv("COURSE_PROGRESS", "plain")
-    assert download_module._progress_mode(None) == "plain"
-    assert download_module._progress_mode(False) == "quiet"
 
 
 def test_dest_that_is_a_folder_is_refused(tmp_path):

@@ -11,11 +11,11 @@ import pytest
 from _http_server import LocalHTTPServer
 
 from course_utils.data import registry
-from course_utils.data.download import DownloadError, IntegrityError
+from course_utils.data.downloads import DownloadError, IntegrityError
 from course_utils.data.registry import REGISTRY, DatasetFiles, RemoteFile, dataset_files, fetch
 
-# course_utils.data.download is the function; the module is reached by its full name
-download_module = importlib.import_module("course_utils.data.download")
+# course_utils.data.downloads is the function; the module is reached by its full name
+download_module = importlib.import_module("course_utils.data.downloads")
 
 MNIST_NAMES = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
                "t10k-labels-idx1-ubyte.gz"}

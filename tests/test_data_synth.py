@@ -10,7 +10,7 @@ import tarfile
 import numpy as np
 from PIL import Image
 
-from course_utils.data import synth
+from course_tools import synth
 from course_utils.data.idx import read_idx
 from course_utils.env import embedded_data_dir
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.demos import activations, attention, contrastive, gan, optim, residual
+from course_utils.lessons.demos import activations, attention, contrastive, gan, optim, residual
 
 matplotlib.use("Agg")
 
@@ -224,7 +224,7 @@ def test_kaiming_keeps_the_signal_and_default_init_loses_it():
 # --------------------------------------------------------------------------- broadcasting
 @pytest.mark.parametrize("a, b", [((3, 1), (4,)), ((2, 3), (3,)), ((5, 1, 4), (3, 1)), ((1,), (1,)), ((4, 1), (4, 1))])
 def test_explain_agrees_with_torch(a, b):
-    from course_utils.demos import broadcast
+    from course_utils.lessons.demos import broadcast
 
     shape, lines = broadcast.explain(a, b)
     assert shape == tuple(torch.broadcast_shapes(a, b))
@@ -232,14 +232,14 @@ def test_explain_agrees_with_torch(a, b):
 
 
 def test_explain_names_the_clashing_dimension():
-    from course_utils.demos import broadcast
+    from course_utils.lessons.demos import broadcast
 
     with pytest.raises(ValueError, match="dimension 1 .* sizes are 3 and 4"):
         broadcast.explain((2, 3), (4,))
 
 
 def test_plot_broadcast_figure():
-    from course_utils.demos import broadcast
+    from course_utils.lessons.demos import broadcast
 
     _close(broadcast.plot_broadcast(torch.arange(3.0).view(3, 1), torch.arange(4.0)))
     with pytest.raises(ValueError, match="at most 2-D"):

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (pytest rootdir import mode)
 
-from course_utils.homework import grade as grade_module
-from course_utils.homework.__main__ import main
-from course_utils.homework.lint import student_run_problems
-from course_utils.homework.markers import parse_notebook
-from course_utils.homework.release import release
+from course_tools.homework import grade as grade_module
+from course_tools.homework.__main__ import main
+from course_tools.homework.lint import student_run_problems
+from course_tools.homework.markers import parse_notebook
+from course_tools.homework.release import release
 
 CELL_TIMEOUT = 5
 

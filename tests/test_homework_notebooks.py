@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.homework.grade import grade, submission_label
-from course_utils.homework.lint import student_run_problems
-from course_utils.homework.markers import TASK_RE, first_line
-from course_utils.homework.release import load_notebook, parse_all, release
+from course_tools.homework.grade import grade, submission_label
+from course_tools.homework.lint import student_run_problems
+from course_tools.homework.markers import TASK_RE, first_line
+from course_tools.homework.release import load_notebook, parse_all, release
 
 REPO = Path(__file__).resolve().parents[1]
 

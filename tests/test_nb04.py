@@ -16,9 +16,9 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.homework import checks
-from course_utils.homework.markers import cell_source, parse_notebook, split_test
-from course_utils.homework.release import load_notebook
+from course_tools.homework.markers import cell_source, parse_notebook, split_test
+from course_tools.homework.release import load_notebook
+from course_utils.checks import homework as checks
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_mlp_homework.ipynb"
 

@@ -1,19 +1,17 @@
 """Datasets and downloads for the course: verified downloads, safe archive extraction,
-MNIST and notMNIST readers, and the small embedded offline stand-ins.
+the MNIST reader, and the small embedded offline stand-ins.
 
 Each submodule is importable on its own; the names below are re-exported for convenience.
-Note that ``course_utils.data.download`` is the *function*; the module is
-``importlib.import_module("course_utils.data.download")``.
+``download`` is the function; its module is ``course_utils.data.downloads``.
+The reference notMNIST Dataset class is the answer to homework 05, so it lives with the
+instructor's tools (``course_tools.reference.notmnist``), not here.
 """
 
 from .archive import ArchiveError, UnsafeArchiveError, extract_archive
-from .download import DownloadError, IntegrityError, download, join_url, verify_file
+from .downloads import DownloadError, IntegrityError, download, join_url, verify_file
 from .idx import read_idx, write_idx
 from .loader import BatchLoader
 from .mnist import MNIST
-from .notmnist import (
-    NotMNIST,  # the homework answer: the student edition stubs notmnist.py (see data/README.md)
-)
 from .registry import REGISTRY, dataset_files, fetch
 
 __all__ = [
@@ -23,7 +21,6 @@ __all__ = [
     "DownloadError",
     "IntegrityError",
     "MNIST",
-    "NotMNIST",
     "UnsafeArchiveError",
     "dataset_files",
     "download",

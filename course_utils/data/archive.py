@@ -268,7 +268,7 @@ def _extract_zip(archive: Path, tmp: Path) -> None:
 def _corrupt(archive: Path, why: str) -> ArchiveError:
     return ArchiveError(
         f"{archive} is truncated or corrupt: {why}. Nothing was extracted. This usually means the "
-        f"download was cut short. Delete {archive} and download it again (course_utils.data.download "
+        f"download was cut short. Delete {archive} and download it again (course_utils.data.downloads "
         "checks the size and hash).", archive=archive)
 
 

@@ -26,11 +26,12 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Union
 
 import numpy as np
+
+from ..plumbing.files import atomic_write_bytes
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -154,21 +155,3 @@ def write_idx(path: PathLike, array: np.ndarray, *, compress: bool | None = None
         data = buffer.getvalue()
     atomic_write_bytes(path, data)
     return path
-
-
-def atomic_write_bytes(path: PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

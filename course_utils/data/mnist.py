@@ -8,7 +8,7 @@ Two sources, one argument apart::
     print(train.description)                      # says which data is in use
 
 The embedded stand-in has the real file format (the four IDX ``.gz`` files) but its 5,000 +
-1,000 digits are rendered from fonts by ``course_utils.data.synth``: it is NOT MNIST and its
+1,000 digits are rendered from fonts by ``course_tools.synth``: it is NOT MNIST and its
 accuracies are not MNIST's. The whole split is held in memory as ``uint8`` (47 MB for the real
 training set); conversion to float happens per item or per batch.
 """
@@ -88,7 +88,7 @@ class MNIST(torch.utils.data.Dataset):
             if source == "embedded":
                 raise FileNotFoundError(
                     f"The embedded MNIST files are missing from {self.root / 'MNIST'}. Restore them with "
-                    "`git checkout data/embedded` or regenerate them: python -m course_utils.data.synth")
+                    "`git checkout data/embedded` or regenerate them: python -m course_tools.synth")
             if not download:
                 raise FileNotFoundError(self._missing_message(root))
             registry_fetch("mnist", self.root / "MNIST")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .download import download, join_url
+from .downloads import download, join_url
 
 __all__ = ["DatasetFiles", "REGISTRY", "RemoteFile", "dataset_files", "fetch"]
 
@@ -129,7 +129,7 @@ def fetch(name: str, dest_dir: "str | os.PathLike[str]", *, progress: Optional[b
     """Download every file of a registered dataset into ``dest_dir``, verified.
 
     Files already there that pass their size/SHA-256 checks are reused without any network access;
-    damaged ones are downloaded again. See :func:`course_utils.data.download` for the details
+    damaged ones are downloaded again. See :func:`course_utils.data.downloads` for the details
     (mirrors in order, resume, retries, progress).
 
     Args:

@@ -15,10 +15,10 @@ states), ``progress`` (bar vs plain lines), ``checks`` (errors before the first 
 """
 
 from .checkpoint import CheckpointError, load_checkpoint
-from .checks import NonFiniteLossError
 from .engine import evaluate, fit, train_or_load
 from .history import History
 from .metrics import accuracy
+from .preflight import NonFiniteLossError
 
 __all__ = [
     "CheckpointError",

@@ -21,6 +21,8 @@ from typing import Iterable, Optional, Union
 import numpy as np
 import torch
 
+from ..plumbing.files import atomic_writer
+
 #: Bumped when the layout of the saved dictionary changes.
 FORMAT_VERSION = 1
 
@@ -68,39 +70,14 @@ def checkpoint_path(checkpoint, checkpoint_dir: Optional[PathLike], model: torch
 
 # --------------------------------------------------------------------------- atomic file writes
 def atomic_save(obj: object, path: PathLike) -> Path:
-    """``torch.save(obj)`` to ``path`` atomically: a temporary file in the same folder, fsync, rename.
+    """``torch.save(obj)`` to ``path`` atomically (``course_utils.plumbing.files.atomic_writer``).
 
     If anything fails (disk full, Ctrl+C, a dead runtime) the previous file at ``path`` is untouched
-    and the temporary file is removed (or, after a hard crash, left as ``.<name>.tmp-<pid>``).
+    and the temporary file is removed (after a hard crash a hidden ``.<name>.*.tmp`` may be left).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as handle:
-            torch.save(obj, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    return path
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable where the platform allows it (not on Windows; some FUSE mounts refuse)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    with atomic_writer(path) as handle:
+        torch.save(obj, handle)
+    return Path(path)
 
 
 # --------------------------------------------------------------------------- random states

@@ -35,7 +35,9 @@ from .checkpoint import (
     loader_generators,
     restore_training_state,
 )
-from .checks import (
+from .history import History
+from .metrics import Metric, resolve_metrics
+from .preflight import (
     NonFiniteLossError,
     batch_size,
     check_epochs,
@@ -49,8 +51,6 @@ from .checks import (
     non_finite_message,
     split_batch,
 )
-from .history import History
-from .metrics import Metric, resolve_metrics
 from .progress import Reporter, make_reporter, resolve_mode
 
 #: Seconds between device reads while training on an accelerator (progress refresh and NaN check).

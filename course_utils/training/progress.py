@@ -14,53 +14,16 @@ Modes (argument ``progress=`` of ``fit``, else the ``COURSE_PROGRESS`` environme
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Optional, Union
 
-MODES = ("auto", "bar", "plain", "none")
-_FALSE = {"", "0", "false", "no", "off"}
-
-
-def in_notebook() -> bool:
-    """True inside a Jupyter or Colab kernel (looks only; imports nothing new)."""
-    ipython_module = sys.modules.get("IPython")
-    if ipython_module is None:
-        return False
-    get_ipython = getattr(ipython_module, "get_ipython", None)
-    shell = get_ipython() if callable(get_ipython) else None
-    if shell is None:
-        return False
-    return getattr(shell, "kernel", None) is not None or "google.colab" in sys.modules
+from ..plumbing.runtime import in_notebook, progress_mode
 
 
 def resolve_mode(progress: Union[str, bool, None] = None) -> str:
-    """The progress mode to use: ``"bar"``, ``"plain"`` or ``"none"`` (see the module docstring).
-
-    ``True`` means ``"auto"`` and ``False`` means ``"none"``.
-    """
-    if progress is False:
-        return "none"
-    if progress is True or progress is None:
-        progress = os.environ.get("COURSE_PROGRESS", "").strip().lower() or "auto"
-        source = "COURSE_PROGRESS"
-    else:
-        source = "progress"
-    mode = str(progress).strip().lower()
-    if mode not in MODES:
-        raise ValueError(f"{source}={progress!r} is not understood: use one of {', '.join(MODES)} "
-                         "('plain' prints one deterministic line per epoch, 'bar' shows a live progress bar).")
-    if mode != "auto":
-        return mode
-    if os.environ.get("CI", "").strip().lower() not in _FALSE:
-        return "plain"
-    if in_notebook():
-        return "bar"
-    try:
-        interactive = sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        interactive = False
-    return "bar" if interactive else "plain"
+    """The progress mode to use: ``"bar"``, ``"plain"`` or ``"none"`` (the policy of
+    ``course_utils.plumbing.runtime.progress_mode``)."""
+    return progress_mode(progress)
 
 
 def format_metrics(row: dict, digits: int = 4) -> str:

@@ -7,7 +7,7 @@ optimiser can be drawn. ``run_optimizer`` is the usual training loop (``zero_gra
 Example::
 
     import torch
-    from course_utils.demos import optim
+    from course_utils.lessons.demos import optim
     surface = optim.SURFACES["ravine"]
     paths = optim.compare(surface, {
         "SGD": lambda p: torch.optim.SGD(p, lr=0.9),

@@ -6,14 +6,13 @@
   has its outputs cleared; in homework notebooks each solution is a stub raising
   ``NotImplementedError("<task id>: <what to write>")`` and hidden tests are gone. Beside the
   notebooks it holds the files listed in ``config.STUDENT_EDITION_PATHS`` (the package, embedded
-  data, README, requirements, ...), with the modules of ``config.STUB_MODULES`` replaced by stubs.
+  data, README, requirements, ...). The instructor's tools (``course_tools``) are never copied.
 - ``<out>.grading-key.json`` beside it: the canonical test cells (hidden tests included) and the
   checksum of every locked (test) cell, for ``grade``. Instructor only: never publish it.
 """
 
 from __future__ import annotations
 
-import ast
 import copy
 import fnmatch
 import hashlib
@@ -25,6 +24,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
+
+from course_utils.plumbing.files import atomic_write_text
 
 from . import config
 from .markers import (
@@ -40,7 +41,7 @@ from .markers import (
     student_markdown,
 )
 
-KEY_FORMAT = "course_utils.homework/grading-key/1"
+KEY_FORMAT = "course_tools.homework/grading-key/1"
 
 
 class ReleaseError(RuntimeError):
@@ -89,18 +90,8 @@ def notebook_text(nb: Any) -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``text`` to ``path`` atomically (``course_utils.plumbing.files``)."""
+    atomic_write_text(path, text)
 
 
 def default_key_path(out: Path) -> Path:
@@ -136,7 +127,7 @@ def student_notebook(homework: Homework) -> Any:
         for line in cell_source(cell).splitlines():
             if CODE_MARKER.match(line) or MD_MARKER.match(line):  # defence in depth: never ship a marker
                 raise ReleaseError(f"{homework.name}, cell {number + 1}: a solution/hidden-test marker would ship "
-                                   "to students; fix the markers (python -m course_utils.homework lint)")
+                                   "to students; fix the markers (python -m course_tools.homework lint)")
     return nb
 
 
@@ -156,51 +147,6 @@ def key_entry(homework: Homework, relpath: str, source_sha256: str) -> dict:
         "tasks": [{"id": t.id, "points": t.points, "title": t.title} for t in homework.tasks.values()],
         "tests": tests,
     }
-
-
-# --------------------------------------------------------------------------- stub modules
-def stub_module_source(source: str, stub: config.StubModule) -> str:
-    """The source of ``stub.path`` with its top-level functions and classes replaced by stubs.
-
-    Imports and constants stay, so ``import`` of the package keeps working; names in ``stub.keep``
-    stay as they are. Every stub raises ``NotImplementedError`` naming ``stub.notebook``.
-    """
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    module = stub.path[:-3].replace("/", ".") if stub.path.endswith(".py") else stub.path
-    edits: list[tuple[int, int, list[str]]] = []
-    body = tree.body
-    doc = (f'"""Student edition stub: {stub.notebook} asks you to write this module\'s classes and functions '
-           'yourself.\n\nThe instructor\'s version is not included; every class and function below raises '
-           'NotImplementedError.\n"""')
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        edits.append((body[0].lineno - 1, body[0].end_lineno, doc.splitlines()))
-    else:
-        edits.append((0, 0, doc.splitlines()))
-    for node in body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or node.name in stub.keep:
-            continue
-        start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
-        message = (f"{module}.{node.name} is homework: {stub.notebook} asks you to write it, so the student "
-                   "edition ships only this stub. Write your own version in that notebook and use it instead.")
-        raise_line = f"raise NotImplementedError({json.dumps(message, ensure_ascii=False)})"
-        docline = f'"""Stub: {stub.notebook} asks you to write this."""'
-        if isinstance(node, ast.ClassDef):
-            bases = [ast.get_source_segment(source, b) for b in node.bases]
-            bases += [f"{k.arg}={ast.get_source_segment(source, k.value)}" if k.arg else
-                      f"**{ast.get_source_segment(source, k.value)}" for k in node.keywords]
-            head = f"class {node.name}({', '.join(bases)}):" if bases else f"class {node.name}:"
-            text = [head, f"    {docline}", "", "    def __init__(self, *args, **kwargs):", f"        {raise_line}"]
-        else:
-            prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-            text = [f"{prefix} {node.name}(*args, **kwargs):", f"    {docline}", f"    {raise_line}"]
-        edits.append((start, node.end_lineno, text))
-    for start, end, text in sorted(edits, key=lambda e: e[0], reverse=True):
-        lines[start:end] = text
-    result = "\n".join(lines) + "\n"
-    compile(result, stub.path, "exec")
-    return result
 
 
 def _patch_repo_url(config_py: Path, repo_url: str) -> None:
@@ -269,16 +215,6 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
             result.notes.append(f"{rel} not found in {root}: not included")
     if (root / config.STUDENT_README).is_file():
         shutil.copy2(root / config.STUDENT_README, dest / "README.md")
-    for stub in config.STUB_MODULES:
-        target = dest / stub.path
-        if not target.is_file():
-            result.notes.append(f"stub module {stub.path} not found: nothing to replace")
-            continue
-        try:
-            target.write_text(stub_module_source(target.read_text(encoding="utf-8"), stub), encoding="utf-8")
-        except SyntaxError as exc:
-            raise ReleaseError(f"{stub.path}: cannot make its student stub ({exc}); fix the module or "
-                               "remove it from STUB_MODULES in course_utils/homework/config.py") from None
     if repo_url:
         config_py = dest / "course_utils" / "_config.py"
         if config_py.is_file():
@@ -288,9 +224,9 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
     apply_badges: Optional[Callable] = None
     if repo_url:
         try:
-            from ..notebooks import apply_badges
+            from course_tools.notebooks import apply_badges
         except ImportError:
-            result.notes.append("course_utils.notebooks.apply_badges is missing: badges were NOT rewritten")
+            result.notes.append("course_tools.notebooks.apply_badges is missing: badges were NOT rewritten")
     key: dict[str, Any] = {
         "format": KEY_FORMAT,
         "warning": "Instructor only. Contains hidden tests: never publish this file.",
@@ -312,7 +248,7 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
             key["notebooks"][path.name] = key_entry(homework, rel, sha)
             result.homework[path.name] = (len(homework.tasks), homework.total_points)
     (dest / config.EDITION_MARKER).write_text(
-        "This folder is generated by `python -m course_utils.homework release` from the instructor's\n"
+        "This folder is generated by `python -m course_tools.homework release` from the instructor's\n"
         "repository. Do not edit it by hand: change the instructor's notebooks and release again.\n",
         encoding="utf-8")
     return key, result

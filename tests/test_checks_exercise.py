@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.exercises import check
+from course_utils.checks.exercise import check
 
 
 @pytest.mark.parametrize("answer, expected, tol, ok, fragment", [

@@ -5,7 +5,7 @@ A visible test cell right after each task calls these; when something is wrong t
 (values, shapes, types) and, where it can guess, what to look at::
 
     # TEST mlp.layers
-    from course_utils.homework.checks import check_shape, check_type, passed
+    from course_utils.checks.homework import check_shape, check_type, passed
     check_type("model.fc1", model.fc1, torch.nn.Linear)
     check_shape("model.fc1.weight", model.fc1.weight, (256, 784), hint="nn.Linear(in, out) stores (out, in)")
     passed("mlp.layers")

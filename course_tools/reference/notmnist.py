@@ -51,7 +51,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .loader import check_source, data_dirs, registry_fetch, samples_from_batch
+from course_utils.data.loader import check_source, data_dirs, registry_fetch, samples_from_batch
+from course_utils.plumbing.system import usable_cpu_count
 
 LETTERS = "ABCDEFGHIJ"
 VARIANTS = {"small": "notMNIST_small", "large": "notMNIST_large"}
@@ -210,12 +211,7 @@ def _decode_blobs(blobs: list[bytes]) -> tuple[np.ndarray, list[tuple[int, str]]
 
 
 def _workers(num_workers: Optional[int]) -> int:
-    if num_workers is not None:
-        return max(1, int(num_workers))
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    return max(1, int(num_workers)) if num_workers is not None else usable_cpu_count()
 
 
 def _pool(workers: int):
@@ -506,7 +502,7 @@ class NotMNIST(torch.utils.data.Dataset):
         workers = _workers(num_workers)
 
         if source == "embedded":
-            from ..env import embedded_data_dir
+            from course_utils.env import embedded_data_dir
 
             base = Path(root).expanduser() if root is not None else embedded_data_dir()
             archive_dir, local_dir = base, base
@@ -556,7 +552,7 @@ class NotMNIST(torch.utils.data.Dataset):
                 return build_cache_from_archive, archive
         if self.source == "embedded":
             raise FileNotFoundError(f"The embedded notMNIST sample is missing from {archives[0]}. Restore it with "
-                                    "`git checkout data/embedded` or regenerate it: python -m course_utils.data.synth")
+                                    "`git checkout data/embedded` or regenerate it: python -m course_tools.synth")
         if not download:
             call = (f"NotMNIST({str(root)!r}, variant={self.variant!r}, download=True)" if root is not None
                     else f"NotMNIST(variant={self.variant!r}, download=True)")

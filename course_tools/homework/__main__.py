@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_utils.homework {release,grade,lint} ...`` (``--help`` on each)."""
+"""Command line: ``python -m course_tools.homework {release,grade,lint} ...`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _lint(args) -> int:
 
 
 def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.homework",
+    parser = argparse.ArgumentParser(prog="python -m course_tools.homework",
                                      description="Release a student edition, grade submissions, lint homework.")
     sub = parser.add_subparsers(dest="command", required=True)
 

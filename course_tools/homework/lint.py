@@ -43,7 +43,7 @@ def sync_problems(notebooks_dir: Path, student: Path, root: Optional[Path] = Non
     """
     notebooks_dir, student = Path(notebooks_dir), Path(student)
     if not student.is_dir():
-        return [f"{student}: no student edition there; make it with `python -m course_utils.homework release`"]
+        return [f"{student}: no student edition there; make it with `python -m course_tools.homework release`"]
     root = Path(root) if root is not None else notebooks_dir.resolve().parent
     url = _repo_url_of(student / "course_utils" / "_config.py")
     candidates = [None, url] if url == _repo_url_of(root / "course_utils" / "_config.py") else [url]

@@ -1,42 +1,16 @@
 """Settings of the homework tooling, in one place for the instructor to edit.
 
-Release (``python -m course_utils.homework release``):
+Release (``python -m course_tools.homework release``):
 
 - ``STUDENT_EDITION_PATHS``: what the student edition copies from the instructor repository.
 - ``EXCLUDED_NAMES``: file and folder names never copied (caches, build output, keys).
-- ``STUB_MODULES``: modules of the package that *are* a homework answer; the student edition ships
-  a stub in their place whose classes and functions raise ``NotImplementedError`` naming the
-  notebook that asks students to write them.
 - ``STUB_COMMENT``, ``DEFAULT_CODE_HINT``, ``MARKDOWN_PROMPT``: the wording of stubs and prompts.
 
-Grading (``python -m course_utils.homework grade``): default time limits, the output cap and the
+Grading (``python -m course_tools.homework grade``): default time limits, the output cap and the
 environment of the grading kernels.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class StubModule:
-    """A module of the package that is the answer to a homework notebook.
-
-    Attributes:
-        path: the module's path in the repository, e.g. ``"course_utils/data/notmnist.py"``.
-        notebook: the notebook that asks students to write it (named in the stub's errors).
-        keep: top-level functions/classes to keep as they are (all others become stubs).
-    """
-
-    path: str
-    notebook: str
-    keep: tuple = ()
-
-
-#: Modules replaced by stubs in the student edition (the answer of a homework notebook).
-STUB_MODULES: tuple = (
-    StubModule(path="course_utils/data/notmnist.py", notebook="notebooks/05_notmnist_dataset_homework.ipynb"),
-)
 
 #: Files and folders (relative to the repository root) that make up the student edition, besides
 #: the released notebooks. Missing ones are skipped with a note.

@@ -2,9 +2,9 @@
 
 Command line (also ``make badges``, ``make notebooks``, ``make lint``)::
 
-    python -m course_utils.notebooks badges  notebooks/*.ipynb   # rewrite badge + bootstrap cell
-    python -m course_utils.notebooks execute notebooks/*.ipynb   # re-run in place, in order
-    python -m course_utils.notebooks lint    notebooks/*.ipynb   # the checks strict nbval relies on
+    python -m course_tools.notebooks badges  notebooks/*.ipynb   # rewrite badge + bootstrap cell
+    python -m course_tools.notebooks execute notebooks/*.ipynb   # re-run in place, in order
+    python -m course_tools.notebooks lint    notebooks/*.ipynb   # the checks strict nbval relies on
 
 Every course notebook starts with a markdown cell holding its title and an "Open in Colab" badge,
 then the *bootstrap* code cell. Both are generated from ``course_utils/_config.py`` so that the
@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Iterable, Optional
 
-from . import _config
+from course_utils import _config
+from course_utils.plumbing.files import atomic_write_text
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BOOTSTRAP_MARKER = "# Course bootstrap"
@@ -113,18 +112,7 @@ def _relpath(path: Path) -> str:
 def _write_atomic(path: Path, nb) -> None:
     import nbformat
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; a notebook is an ordinary file
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            nbformat.write(nb, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_text(path, nbformat.writes(nb) + "\n")
 
 
 def update_badges(paths: Iterable[Path], repo_url: Optional[str] = None) -> list[Path]:
@@ -222,7 +210,7 @@ def lint(path: Path) -> list[str]:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.notebooks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m course_tools.notebooks", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, helptext in (("badges", "rewrite badge and bootstrap cells from course_utils/_config.py"),
                            ("execute", "re-execute notebooks in place"),

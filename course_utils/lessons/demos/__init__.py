@@ -1,6 +1,6 @@
 """Small, fast demos behind notebooks 02 and 03: each runs in a second or two on a CPU.
 
-One module per idea, imported explicitly (``from course_utils.demos import optim``):
+One module per idea, imported explicitly (``from course_utils.lessons.demos import optim``):
 
 =================== ==========================================================================
 ``optim``           SGD, SGD + momentum and Adam on 2-D loss surfaces: trajectories and figures

@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from course_utils.training import NonFiniteLossError, fit, load_checkpoint
 from course_utils.training import engine as engine_module
-from course_utils.training.checks import check_model_device
+from course_utils.training.preflight import check_model_device
 
 
 def _fit(net, train, *, loss_fn=None, optimizer=None, epochs=2, **kwargs):

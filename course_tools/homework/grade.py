@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import os
@@ -40,6 +39,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
+
+from course_utils.plumbing.files import sha256_file
+from course_utils.plumbing.system import usable_cpu_count
 
 from . import config
 from .markers import checksum, header_of
@@ -66,12 +68,12 @@ def load_key(path: Path) -> dict:
     try:
         key = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise GradingError(f"grading key {path} not found: make it with `python -m course_utils.homework release "
+        raise GradingError(f"grading key {path} not found: make it with `python -m course_tools.homework release "
                            "notebooks --out dist/student` (it is written beside the --out folder)") from None
     except (OSError, ValueError) as exc:
         raise GradingError(f"grading key {path} cannot be read ({exc}): release again to rewrite it") from None
-    if not isinstance(key, dict) or not str(key.get("format", "")).startswith("course_utils.homework/grading-key/"):
-        raise GradingError(f"{path} is not a grading key made by `python -m course_utils.homework release`")
+    if not isinstance(key, dict) or not str(key.get("format", "")).startswith("course_tools.homework/grading-key/"):
+        raise GradingError(f"{path} is not a grading key made by `python -m course_tools.homework release`")
     if not key.get("notebooks"):
         raise GradingError(f"grading key {path} holds no homework notebook (no '# TASK' cells were released)")
     return key
@@ -520,7 +522,7 @@ def _worker_context():
     if _CONTEXT is None:
         if "forkserver" in multiprocessing.get_all_start_methods():
             _CONTEXT = multiprocessing.get_context("forkserver")
-            _CONTEXT.set_forkserver_preload(["course_utils.homework.grade", "nbclient", "nbformat", "jupyter_client"])
+            _CONTEXT.set_forkserver_preload(["course_tools.homework.grade", "nbclient", "nbformat", "jupyter_client"])
         else:  # Windows: slower to start, same behaviour
             _CONTEXT = multiprocessing.get_context("spawn")
     return _CONTEXT
@@ -604,17 +606,14 @@ def _run_worker(path: Path, key_path: Path, *, notebook: Optional[str], cell_tim
 
 def _sha256(path: Path) -> str:
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return ""
 
 
 def default_jobs() -> int:
     """The number of CPUs this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    return usable_cpu_count()
 
 
 def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedback_dir: Optional[Path] = None,

@@ -3,17 +3,17 @@
 Three commands take an instructor from the solution notebooks to grades (also ``make release``,
 ``make grade``, ``make hw-lint``)::
 
-    python -m course_utils.homework release notebooks --out dist/student [--repo-url URL]
-    python -m course_utils.homework grade SUBMISSION... --key dist/student.grading-key.json --out grades.csv
-    python -m course_utils.homework lint notebooks [--student dist/student] [--run]
+    python -m course_tools.homework release notebooks --out dist/student [--repo-url URL]
+    python -m course_tools.homework grade SUBMISSION... --key dist/student.grading-key.json --out grades.csv
+    python -m course_tools.homework lint notebooks [--student dist/student] [--run]
 
 Notebooks mark answers with nbgrader's markers (``### BEGIN SOLUTION`` / ``### END SOLUTION``,
 ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``) and name tasks in the source
 (``# TASK mlp.layers (2 points): ...`` and ``# TEST mlp.layers``): see ``markers``.
-Students' visible test cells use ``course_utils.homework.checks``.
+Students' visible test cells use ``course_utils.checks.homework``.
 
 Importing this package is free of side effects and imports neither nbclient nor torch; the
 submodules are imported on use.
 """
 
-__all__ = ["checks", "config", "grade", "lint", "markers", "release"]
+__all__ = ["config", "grade", "lint", "markers", "release"]

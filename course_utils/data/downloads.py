@@ -30,6 +30,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
+from ..plumbing.runtime import progress_mode
+
 __all__ = ["DownloadError", "IntegrityError", "download", "join_url", "verify_file"]
 
 #: Bytes read from the network per write.
@@ -169,26 +171,12 @@ def verify_file(path: "str | os.PathLike[str]", *, size: Optional[int] = None,
 
 
 # --------------------------------------------------------------------------- progress
-def _interactive() -> bool:
-    """A person is watching: a terminal, or a Jupyter/Colab kernel (whose stderr is not a tty)."""
-    try:
-        if sys.stderr is not None and sys.stderr.isatty():
-            return True
-    except (AttributeError, ValueError):
-        pass
-    ipython = sys.modules.get("IPython")
-    get_ipython = getattr(ipython, "get_ipython", None)
-    shell = get_ipython() if callable(get_ipython) else None
-    return shell is not None and type(shell).__name__ in ("ZMQInteractiveShell", "Shell")
-
-
 def _progress_mode(progress: Optional[bool]) -> str:
     """``"bar"`` (tqdm on stderr), ``"plain"`` (one line before and after) or ``"quiet"``."""
     if progress is not None:
         return "bar" if progress else "quiet"
-    if os.environ.get("COURSE_PROGRESS", "").strip().lower() == "plain":
-        return "plain"
-    return "bar" if _interactive() else "plain"
+    mode = progress_mode(None)
+    return "quiet" if mode == "none" else mode
 
 
 def _human(n: Optional[int]) -> str:

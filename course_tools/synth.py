@@ -14,7 +14,7 @@ What it makes:
   wrong size). Used for the embedded sample and for the full-size 529,119-file benchmark.
 - ``write_mnist(folder, spec)``: the four MNIST IDX ``.gz`` files, with MNIST's file names.
 - ``generate_embedded(folder)``: the small offline data committed in ``data/embedded``.
-  ``python -m course_utils.data.synth`` regenerates it; ``--check`` verifies the committed copy.
+  ``python -m course_tools.synth`` regenerates it; ``--check`` verifies the committed copy.
 
 File names and fonts. A notMNIST file name is the base64 of a font file name, and the same
 name appears in every letter folder (one font draws all ten letters). Here every (font,
@@ -29,7 +29,7 @@ font, variant, character), so the output does not depend on the number of worker
 tar and gzip headers carry fixed times, owners and modes. The same Python packages give the
 same bytes; another Pillow/FreeType/matplotlib version may render slightly different pixels.
 
-This module must not import ``course_utils.data.notmnist`` (the student edition replaces it).
+This module must not import ``course_tools.reference.notmnist`` (the student edition replaces it).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ import argparse
 import base64
 import functools
 import gzip
-import hashlib
 import io
 import json
 import math
@@ -53,6 +52,9 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from course_utils.plumbing.files import atomic_write_bytes, sha256_file
+from course_utils.plumbing.system import usable_cpu_count
 
 LETTERS = "ABCDEFGHIJ"
 DIGITS = "0123456789"
@@ -346,10 +348,7 @@ def _pool(workers: int):
 
 
 def _default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    return usable_cpu_count()
 
 
 def write_notmnist_archive(path: "str | os.PathLike[str]", spec: NotMNISTSpec, *, workers: Optional[int] = None,
@@ -488,7 +487,7 @@ def generate_mnist(spec: MNISTSpec, *, workers: int = 1) -> dict[str, np.ndarray
 
 def write_mnist(folder: "str | os.PathLike[str]", spec: MNISTSpec, *, workers: int = 1) -> dict[str, Path]:
     """Write the four MNIST ``.gz`` IDX files (MNIST's own names) into ``folder``; returns their paths."""
-    from .idx import write_idx
+    from course_utils.data.idx import write_idx
 
     folder = Path(folder)
     arrays = generate_mnist(spec, workers=workers)
@@ -496,14 +495,6 @@ def write_mnist(folder: "str | os.PathLike[str]", spec: MNISTSpec, *, workers: i
 
 
 # --------------------------------------------------------------------------- the embedded data
-def sha256_file(path: "str | os.PathLike[str]") -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _versions() -> dict[str, str]:
     import matplotlib
     import PIL
@@ -528,21 +519,20 @@ def generate_embedded(folder: "str | os.PathLike[str]", *, notmnist: NotMNISTSpe
     for path in [archive, *paths.values()]:
         files[path.relative_to(folder).as_posix()] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
     manifest = {
-        "generator": "python -m course_utils.data.synth",
+        "generator": "python -m course_tools.synth",
         "note": "Synthetic stand-ins rendered from matplotlib's fonts; NOT the real MNIST or notMNIST.",
         "files": files,
         "notMNIST_small": {"good": summary["good"], "bad": summary["bad"], "spec": asdict(notmnist)},
         "MNIST": {"train": 10 * mnist.train_per_class, "test": 10 * mnist.test_per_class, "spec": asdict(mnist)},
         "versions": _versions(),
     }
-    from .idx import atomic_write_bytes
 
     atomic_write_bytes(folder / "MANIFEST.json", (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
     return manifest
 
 
 def _default_folder() -> Path:
-    from ..env import repo_root
+    from course_utils.env import repo_root
 
     repo = repo_root()
     if repo is None:
@@ -551,7 +541,7 @@ def _default_folder() -> Path:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.data.synth", description=(
+    parser = argparse.ArgumentParser(prog="python -m course_tools.synth", description=(
         "Regenerate the embedded offline data (data/embedded) deterministically, check it, or write a "
         "full-size notMNIST_large-format archive for the benchmark."))
     parser.add_argument("--out", type=Path, default=None, help="folder to write (default: <repo>/data/embedded)")

@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from course_utils import history
+from course_utils.lessons import milestones as history
 
 FACTS = Path(__file__).resolve().parents[1] / "docs" / "FACTS.md"  # copy of the course's verified fact sheet
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -1,0 +1,9 @@
+"""One home for the small chores every other module needs.
+
+- ``files``: atomic writes (``atomic_writer``, ``atomic_write_bytes``, ``atomic_write_text``) and
+  ``sha256_file``.
+- ``system``: ``usable_cpu_count`` (the CPUs this process may use, not the machine's).
+- ``runtime``: ``in_notebook`` and ``progress_mode`` (the ``COURSE_PROGRESS`` policy).
+
+Standard library only; importing it has no side effects.
+"""
