@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional, Union
+from typing import Union
 
 MODES = ("auto", "bar", "plain", "none")
 _FALSE = {"", "0", "false", "no", "off"}
