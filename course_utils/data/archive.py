@@ -159,17 +159,17 @@ def _limits_for(archive: Path, max_members: Optional[int], max_bytes: Optional[i
 
 
 # --------------------------------------------------------------------------- name checks
-def _clean_name(archive: Path, entry: str, *, what: str = "has") -> str:
+def _clean_name(archive: Path, entry: str) -> str:
     """The entry name as a safe relative POSIX path ('' for the archive's root), or refuse it."""
     if "\x00" in entry:
-        raise UnsafeArchiveError(archive, entry, f"{what} an invalid name (a NUL character)")
+        raise UnsafeArchiveError(archive, entry, "has an invalid name (a NUL character)")
     unified = entry.replace("\\", "/")
     if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
-        raise UnsafeArchiveError(archive, entry, f"{what} an absolute path")
+        raise UnsafeArchiveError(archive, entry, "has an absolute path")
     parts = [p for p in unified.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise UnsafeArchiveError(archive, entry,
-                                 f"{what} '..' in its path, which would write outside the destination folder")
+                                 "has '..' in its path, which would write outside the destination folder")
     return "/".join(parts)
 
 
@@ -220,7 +220,11 @@ def _scan_tar(archive: Path, tar: tarfile.TarFile, limits: _Limits, allow_hardli
         if member.issym():
             raise UnsafeArchiveError(archive, member.name, _symlink_reason(name, member.linkname))
         if member.islnk():
-            target = _clean_name(archive, member.linkname, what="is a hard link to")
+            try:
+                target = _clean_name(archive, member.linkname)
+            except UnsafeArchiveError:
+                raise UnsafeArchiveError(archive, member.name, "is a hard link pointing outside the destination "
+                                         f"folder ({member.linkname!r})") from None
             if not allow_hardlinks:
                 raise _hardlink_refused(archive, member.name, member.linkname)
             source = files.get(target)
