@@ -342,8 +342,14 @@ def _resolve_strict(path: str) -> str:
         return os.path.realpath(path)
 
 
-def _make_folders(root: str, name: str, archive: Path, entry: str) -> str:
-    """Create ``root/name`` one component at a time; each must be a real folder, not a link."""
+def _make_folders(root: str, name: str, archive: Path, entry: str, made: Optional[set] = None) -> str:
+    """Create ``root/name`` one component at a time; each must be a real folder, not a link.
+
+    ``made``: folders already created and checked by this extraction (skipped; nothing here ever
+    creates a link, so a checked folder stays good).
+    """
+    if made is not None and name in made:
+        return os.path.join(root, *name.split("/")) if name else root
     path = root
     for part in name.split("/") if name else []:
         path = os.path.join(path, part)
@@ -356,6 +362,8 @@ def _make_folders(root: str, name: str, archive: Path, entry: str) -> str:
     resolved = _resolve_strict(path)  # raises for anything unresolvable
     if os.path.normcase(resolved) != os.path.normcase(path):
         raise UnsafeArchiveError(archive, entry, "would be written through a link (its folder resolves elsewhere)")
+    if made is not None:
+        made.add(name)
     return path
 
 
@@ -364,14 +372,15 @@ def _write_plan(archive: Path, tmp: Path, plan: list[_Item], open_source: Callab
     root = _resolve_strict(str(tmp))
     written = 0
     folders: list[tuple[str, int]] = []
+    made: set = set()
     for item in plan:
         try:
             if item.is_dir:
-                path = _make_folders(root, item.name, archive, item.entry)
+                path = _make_folders(root, item.name, archive, item.entry, made)
                 if item.mode is not None and item.name:
                     folders.append((path, item.mode))
                 continue
-            parent = _make_folders(root, posixpath.dirname(item.name), archive, item.entry)
+            parent = _make_folders(root, posixpath.dirname(item.name), archive, item.entry, made)
             path = os.path.join(parent, posixpath.basename(item.name))
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_NOFOLLOW | _O_BINARY, 0o644)
             with os.fdopen(fd, "wb") as out:

@@ -436,7 +436,9 @@ def _attempt(session, url: str, dest: Path, *, size: Optional[int], sha256: Opti
             if not have or _content_range_start(response.headers.get("Content-Range")) != have:
                 _discard_part(part, note_path)
                 raise _AttemptFailed("the server resumed at the wrong position (bad Content-Range)", retry=True)
-            if note is not None and note.etag is not None and etag is not None and etag != note.etag:
+            changed = note is not None and ((note.etag and etag and etag != note.etag) or (
+                note.last_modified and last_modified and last_modified != note.last_modified))
+            if changed:  # a server that ignored If-Range but says the file is another version
                 _discard_part(part, note_path)
                 raise _AttemptFailed("the file changed on the server since the partial download", retry=True)
             mode = "ab"
