@@ -542,3 +542,15 @@ def test_stale_temporary_folders_are_removed(work):
     os.utime(other, (long_ago, long_ago))
     extract_archive(archive, work / "extracted")
     assert not old.exists() and recent.exists() and other.exists()
+
+
+def test_encrypted_zip_entry_is_a_clear_error(work):
+    archive = make_zip(work / "locked.zip", [("top/a.txt", b"A")])
+    data = bytearray(archive.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # set the 'encrypted' flag bit
+        at = data.index(signature) + offset
+        data[at] |= 0x1
+    archive.write_bytes(bytes(data))
+    with pytest.raises(ArchiveError, match="encrypted"):
+        extract_archive(archive, work / "extracted")
+    _assert_nothing_extracted(work, work / "extracted", archive)

@@ -298,6 +298,10 @@ def _scan_zip(archive: Path, zf: zipfile.ZipFile, limits: _Limits) -> list[_Item
             raise UnsafeArchiveError(archive, info.filename, "is a device file")
         if stat.S_ISFIFO(unix_mode) or stat.S_ISSOCK(unix_mode):
             raise UnsafeArchiveError(archive, info.filename, "is a special file (FIFO or socket)")
+        if info.flag_bits & 0x1:
+            raise ArchiveError(f"Cannot extract {archive.name}: entry {info.filename!r} is encrypted (password "
+                               "protected), which dataset archives never are. Nothing was extracted. Check that "
+                               "this is the right file.", archive=archive)
         is_dir = info.is_dir() or info.filename.endswith("\\")
         if not is_dir and not name:
             raise UnsafeArchiveError(archive, info.filename, "is a file with an empty name")
