@@ -10,7 +10,14 @@ It serves byte strings registered under URL paths, and can misbehave on purpose:
   (bounded) before the body, so that a client with a shorter timeout gives up;
 - any path not registered answers 404.
 
-Every request is logged in ``server.requests`` as ``(path, range_header_or_None)``.
+Validators: every file is served with a strong ``ETag`` (by default derived from its bytes;
+``etag=None`` sends none, any string is sent as given) and a ``Last-Modified`` date (``None``: none).
+A ranged request with ``If-Range`` is answered 206 only when the value matches the current ETag
+(or Last-Modified date); otherwise 200 with the whole file, as RFC 9110 says. Registering new bytes
+under the same path (``add`` again) models a file that changed on the server.
+
+Every request is logged in ``server.requests`` as ``(path, range_header_or_None)``, and with all
+its headers in ``server.request_headers`` as ``(path, {header: value})``.
 
 The server binds a free port on 127.0.0.1, runs in a daemon thread and stops by itself after
 ``lifetime`` seconds even if a test forgets to stop it. Use it through the ``http_server``
@@ -19,6 +26,7 @@ fixture of the test modules, or as a context manager.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import threading
@@ -29,6 +37,8 @@ from typing import Optional
 
 HOST = "127.0.0.1"
 _MAX_STALL_S = 5.0
+_AUTO = "auto"
+DEFAULT_LAST_MODIFIED = "Thu, 08 Sep 2011 10:00:00 GMT"
 
 
 @dataclass
@@ -41,6 +51,12 @@ class Route:
     status_times: int = 0
     stall: float = 0.0
     stall_times: int = 0
+    etag: Optional[str] = _AUTO
+    last_modified: Optional[str] = DEFAULT_LAST_MODIFIED
+
+    def __post_init__(self):
+        if self.etag == _AUTO:
+            self.etag = '"' + hashlib.sha256(self.data).hexdigest()[:16] + '"'
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -56,6 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         with self.server.lock:
             self.server.requests.append((path, range_header))
+            self.server.request_headers.append((path, dict(self.headers.items())))
             route = self.server.routes.get(path)
             if route is None:
                 decision = ("404", None)
@@ -92,6 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
         total = len(data)
         start = 0
         code = 200
+        if_range = self.headers.get("If-Range")
+        if if_range is not None and if_range not in (route.etag, route.last_modified):
+            range_header = None  # the client's copy is of another version: send the whole file
         if route.range and range_header:
             match = re.fullmatch(r"bytes=(\d+)-(\d*)", range_header.strip())
             if match:
@@ -109,6 +129,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if route.range:
             self.send_header("Accept-Ranges", "bytes")
+        if route.etag is not None:
+            self.send_header("ETag", route.etag)
+        if route.last_modified is not None:
+            self.send_header("Last-Modified", route.last_modified)
         if code == 206:
             self.send_header("Content-Range", f"bytes {start}-{total - 1}/{total}")
         if cut is not None:
@@ -136,6 +160,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__((HOST, 0), _Handler)
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, Optional[str]]] = []
+        self.request_headers: list[tuple[str, dict[str, str]]] = []
         self.lock = threading.Lock()
 
     def handle_error(self, request, client_address):
@@ -202,6 +227,12 @@ class LocalHTTPServer:
         assert self._server is not None, "the server is not running"
         with self._server.lock:
             return list(self._server.requests)
+
+    def headers_for(self, path: str) -> list[dict[str, str]]:
+        """All request headers of every request for ``/path``, in order."""
+        wanted = "/" + path.lstrip("/")
+        with self._server.lock:
+            return [headers for p, headers in self._server.request_headers if p == wanted]
 
     def requests_for(self, path: str) -> list[Optional[str]]:
         """The ``Range`` headers (``None`` when absent) of every request for ``/path``."""

@@ -57,13 +57,33 @@ def test_mnist_sizes_and_hashes():
         "https://ossci-datasets.s3.amazonaws.com/mnist/train-images-idx3-ubyte.gz")
 
 
-def test_notmnist_is_checked_by_size_only():
+def test_notmnist_is_checked_by_size_and_a_recorded_hash():
     small = dataset_files("notmnist_small").file("notMNIST_small.tar.gz")
     large = dataset_files("notMNIST-large").file("notMNIST_large.tar.gz")
     assert (small.size, small.sha256) == (8_458_043, None)
     assert (large.size, large.sha256) == (247_336_696, None)
     assert any("yaroslavvb.com/upload/notMNIST/" in u for u in small.urls)
     assert any("commondatastorage.googleapis.com/books1000/" in u for u in small.urls)
+    assert small.urls[0].startswith("https://")  # https first; the http mirror needs allow_insecure
+    assert "first download" in REGISTRY["notmnist_small"].checks_source
+
+
+def test_archives_have_limits_above_their_known_contents():
+    # notMNIST_small: 18,726 files + 11 folders; notMNIST_large: 529,119 files + 11 folders
+    small = dataset_files("notmnist_small").file("notMNIST_small.tar.gz")
+    large = dataset_files("notmnist_large").file("notMNIST_large.tar.gz")
+    assert small.max_members > 18_737 and large.max_members > 529_130
+    assert small.max_bytes >= 18_726 * 4096 and large.max_bytes >= 529_119 * 3000
+    assert registry.archive_limits("notMNIST_large.tar.gz") == (large.max_members, large.max_bytes)
+    assert registry.archive_limits("train-images-idx3-ubyte.gz") == (None, None)
+
+
+def test_every_plain_http_mirror_is_a_fallback():
+    for entry in REGISTRY.values():
+        for item in entry.files:
+            schemes = [urllib.parse.urlsplit(u).scheme for u in item.urls]
+            assert schemes[0] == "https"
+            assert schemes == sorted(schemes, key=lambda s: s != "https")
 
 
 def test_unknown_names_list_the_known_ones():
@@ -121,3 +141,21 @@ def test_fetch_offline_explains_what_to_do(tiny, tmp_path, monkeypatch):
     with pytest.raises(DownloadError, match="What to try") as info:
         fetch("tiny", tmp_path, progress=False)
     assert str(tmp_path / "a.bin") in str(info.value)
+
+
+def test_fetch_records_the_hash_of_a_file_without_one(tiny, tmp_path, capsys):
+    paths = fetch("tiny", tmp_path, progress=None)
+    assert (tmp_path / "b.bin.sha256").read_text().split()[0] == hashlib.sha256(B).hexdigest()
+    assert not (tmp_path / "a.bin.sha256").exists()  # a.bin has a pinned hash
+    assert hashlib.sha256(B).hexdigest() in capsys.readouterr().out
+    assert paths["b.bin"].read_bytes() == B
+
+
+def test_fetch_skips_a_plain_http_mirror_unless_allowed(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(download_module, "_is_local_host", lambda host: False)  # as if it were remote
+    with pytest.raises(DownloadError, match="allow_insecure") as info:
+        fetch("tiny", tmp_path, progress=False)
+    assert (tmp_path / "a.bin").exists()  # pinned hash: plain http is fine
+    assert not (tmp_path / "b.bin").exists() and str(tmp_path / "b.bin") in str(info.value)
+    paths = fetch("tiny", tmp_path, progress=False, allow_insecure=[tiny.url("good/")])
+    assert paths["b.bin"].read_bytes() == B

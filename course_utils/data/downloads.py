@@ -4,18 +4,31 @@
 
 1. reuses ``dest`` when it already exists and passes the checks (a damaged copy is deleted and
    downloaded again, with a message saying so);
-2. tries each mirror URL in order, streaming into ``dest + ".part"`` with a progress bar;
-3. resumes a partial ``.part`` file with an HTTP ``Range`` request when the server allows it, and
-   starts over when it does not; times out and retries transient failures;
+2. tries each mirror URL in order, ``https`` ones first, streaming into ``dest + ".part"`` with a
+   progress bar; times out and retries transient failures;
+3. resumes a ``.part`` file only from the URL that wrote it, and only with the server's own
+   confirmation that the file has not changed: the ``.part.json`` note beside it records the URL
+   and the server's validator (``ETag`` or ``Last-Modified``), sent back as ``If-Range``. A
+   ``.part`` from another mirror (or of unknown origin) is discarded, never continued: two copies
+   of the same size are never spliced. A 200 answer to a ranged request starts from zero. A
+   ``.part`` that already has the full size is confirmed the same way (its last byte is fetched
+   again under ``If-Range``), never promoted without a request;
 4. checks the byte size and/or SHA-256 of the finished file, deletes it on a mismatch, and only
-   then renames it to ``dest`` (``os.replace`` is atomic), so ``dest`` is never a half file.
+   then renames it to ``dest`` (``os.replace`` is atomic), so ``dest`` is never a half file;
+5. for a file without a pinned SHA-256, records the SHA-256 of the first verified copy in
+   ``dest + ".sha256"`` (trust on first use) and checks every later use against it; the digest is
+   printed so that an instructor can pin it in the registry;
+6. refuses a plain-``http`` mirror for a file without a pinned (or recorded) SHA-256, unless the
+   URL is allowed by name (``allow_insecure=[url]``): over http anyone on the network path can
+   swap the file for another of the same size;
+7. holds a lock file (``.<dest name>.lock``) while it works, so two kernels fetching the same
+   file never write one ``.part`` together: the second waits, then finds the finished file.
 
-Why not just ``pooch.retrieve``? pooch is used where it fits (``pooch.file_hash`` computes the
-SHA-256 in chunks), but its downloaders lack what this course needs: a list of mirrors tried in
-order (dead dataset URLs are a classic course breaker), resuming a partial file with ``Range``
-(a 250 MB notMNIST download on a flaky Colab connection), and verification by byte size alone
-(notMNIST publishes no hash, only sizes). Writing the small HTTP loop here (with ``requests``,
-which pooch itself uses) costs less than bending pooch's downloaders to do all three.
+Why not just ``pooch.retrieve``? Its downloaders lack what this course needs: a list of mirrors
+tried in order (dead dataset URLs are a classic course breaker), safe resuming of a partial file
+(a 250 MB notMNIST download on a flaky Colab connection), and verification by byte size plus a
+recorded hash (notMNIST publishes no hash, only sizes). Writing the small HTTP loop here (with
+``requests``, which pooch itself uses) costs less than bending pooch's downloaders to do all that.
 
 URLs are URLs: build them with :func:`join_url` (or ``urllib.parse``), never ``os.path.join``,
 which inserts backslashes on Windows.
@@ -23,16 +36,21 @@ which inserts backslashes on Windows.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import sys
 import time
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
+from ..plumbing.files import atomic_write_text, sha256_file
+from ..plumbing.locks import LockTimeout, file_lock
 from ..plumbing.runtime import progress_mode
 
-__all__ = ["DownloadError", "IntegrityError", "download", "join_url", "verify_file"]
+__all__ = ["DownloadError", "IntegrityError", "download", "join_url", "recorded_sha256", "verify_file"]
 
 #: Bytes read from the network per write.
 CHUNK_SIZE = 1 << 20
@@ -78,13 +96,15 @@ class IntegrityError(DownloadError):
 class _Mismatch:
     """What a failed check found (kept as data so that several mirrors can be reported together)."""
 
-    def __init__(self, check: str, expected, actual):
+    def __init__(self, check: str, expected, actual, *, recorded: Optional[Path] = None):
         self.check, self.expected, self.actual = check, expected, actual
+        self.recorded = recorded  # the .sha256 record the expected digest came from, if any
 
     def describe(self) -> str:
         if self.check == "size":
             return f"wrong size: expected {self.expected:,} bytes, got {self.actual:,} bytes"
-        return f"wrong SHA-256: expected {self.expected}, got {self.actual}"
+        origin = f" (recorded in {self.recorded.name} when the file was first downloaded)" if self.recorded else ""
+        return f"wrong SHA-256: expected {self.expected}{origin}, got {self.actual}"
 
 
 class _AttemptFailed(Exception):
@@ -133,18 +153,20 @@ def _normalise_sha256(sha256: Optional[str]) -> Optional[str]:
     return value
 
 
-def _find_mismatch(path: Path, size: Optional[int], sha256: Optional[str]) -> Optional[_Mismatch]:
-    """The first failed check of ``path`` (size first: it is free), or ``None`` when all pass."""
+def _find_mismatch(path: Path, size: Optional[int], sha256: Optional[str], *,
+                   recorded: Optional[Path] = None) -> Optional[_Mismatch]:
+    """The first failed check of ``path`` (size first: it is free), or ``None`` when all pass.
+
+    ``recorded``: the trust-on-first-use record ``sha256`` was read from (for the message), if any.
+    """
     if size is not None:
         actual = path.stat().st_size
         if actual != size:
             return _Mismatch("size", size, actual)
     if sha256 is not None:
-        import pooch  # pooch reads the file in chunks; imported here to keep the package import light
-
-        actual_hash = pooch.file_hash(str(path), alg="sha256")
+        actual_hash = sha256_file(path)
         if actual_hash != sha256:
-            return _Mismatch("sha256", sha256, actual_hash)
+            return _Mismatch("sha256", sha256, actual_hash, recorded=recorded)
     return None
 
 
@@ -213,6 +235,140 @@ class _Progress:
             self._bar = None
 
 
+# --------------------------------------------------------------------------- files beside dest
+def _part_path(dest: Path) -> Path:
+    return dest.with_name(dest.name + ".part")
+
+
+def _part_note_path(dest: Path) -> Path:
+    """Where the URL and validator of the server that wrote the ``.part`` file are noted."""
+    return dest.with_name(dest.name + ".part.json")
+
+
+def _record_path(dest: Path) -> Path:
+    """The trust-on-first-use record: the SHA-256 of the first verified copy of ``dest``."""
+    return dest.with_name(dest.name + ".sha256")
+
+
+def _lock_path(dest: Path) -> Path:
+    return dest.with_name(f".{dest.name}.lock")
+
+
+def recorded_sha256(dest: "str | os.PathLike[str]") -> Optional[str]:
+    """The SHA-256 recorded beside ``dest`` when it was first downloaded (``dest.sha256``), or ``None``.
+
+    Only files without a pinned SHA-256 get such a record (trust on first use); a record that
+    cannot be read as a digest counts as none.
+    """
+    path = _record_path(Path(dest))
+    try:
+        text = path.read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return _normalise_sha256(text[0]) if text else None
+    except ValueError:
+        return None
+
+
+def _trust_on_first_use(dest: Path, say: Callable[[str], None], *, existing: bool) -> str:
+    """Record the SHA-256 of ``dest`` beside it and say so (with what an instructor can pin)."""
+    digest = sha256_file(dest)
+    record = _record_path(dest)
+    try:
+        atomic_write_text(record, f"{digest}  {dest.name}\n")
+        where = f"recorded it in {record.name}; later runs check the file against it"
+    except OSError as exc:  # a read-only data folder: still print it
+        where = f"could not record it in {record.name} ({exc.strerror or exc})"
+    what = "the copy already here" if existing else "this copy"
+    say(f"  {dest.name} has no pinned SHA-256, so {what} is trusted on first use: its SHA-256 is\n"
+        f"    {digest}\n"
+        f"  ({where}). Instructors: pin it in the course registry (course_utils/data/registry.py, "
+        f'sha256="{digest}") so that every copy is checked against it.')
+    return digest
+
+
+@dataclass(frozen=True)
+class _PartNote:
+    """Who wrote the ``.part`` file: its URL and the server's validators for that copy."""
+
+    url: str
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+
+    @property
+    def if_range(self) -> Optional[str]:
+        """The value for ``If-Range``: the strong ETag, else Last-Modified, else ``None``."""
+        return self.etag or self.last_modified
+
+
+def _read_part_note(path: Path) -> Optional[_PartNote]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        note = _PartNote(str(data["url"]), data.get("etag"), data.get("last_modified"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return note
+
+
+def _write_part_note(path: Path, note: _PartNote) -> None:
+    atomic_write_text(path, json.dumps({"url": note.url, "etag": note.etag,
+                                        "last_modified": note.last_modified}) + "\n")
+
+
+def _discard_part(part: Path, note: Path) -> None:
+    part.unlink(missing_ok=True)
+    note.unlink(missing_ok=True)
+
+
+def _validators(headers) -> tuple[Optional[str], Optional[str]]:
+    """The server's strong ETag (weak ones cannot be used with If-Range) and Last-Modified."""
+    etag = headers.get("ETag")
+    if etag is not None and (etag.startswith("W/") or not etag.strip()):
+        etag = None
+    return etag, headers.get("Last-Modified") or None
+
+
+# --------------------------------------------------------------------------- http vs https
+def _is_local_host(host: Optional[str]) -> bool:
+    """True for this machine (``localhost``, 127.0.0.0/8, ``::1``): such traffic never crosses a network."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _allowed_insecure(allow_insecure: Union[str, Sequence[str]]) -> tuple[str, ...]:
+    entries = (allow_insecure,) if isinstance(allow_insecure, str) else tuple(allow_insecure)
+    for entry in entries:
+        if not isinstance(entry, str) or not entry.lower().startswith("http://"):
+            raise ValueError(f"allow_insecure must list plain-http URLs (or mirror base URLs ending in '/'), "
+                             f"got {entry!r}.")
+    return entries
+
+
+def _insecure_refusal(url: str, sha256: Optional[str], allowed: tuple[str, ...]) -> Optional[str]:
+    """Why ``url`` may not be used (plain http, nothing to check the bytes against), or ``None``."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "http" or sha256 is not None or _is_local_host(parts.hostname):
+        return None
+    if any(url == entry or (entry.endswith("/") and url.startswith(entry)) for entry in allowed):
+        return None
+    return ("not used: plain http, and this file has no pinned SHA-256 to check it with. Anyone on the "
+            "network path (public Wi-Fi, a proxy) could swap it for a crafted file of the same size. "
+            "Prefer an https mirror; if you accept the risk, allow this URL by name: "
+            f"download(..., allow_insecure=[{url!r}]) or fetch(..., allow_insecure=[...])")
+
+
+def _prefer_https(urls: list[str]) -> list[str]:
+    """https mirrors first, otherwise in the given order."""
+    return sorted(urls, key=lambda u: urllib.parse.urlsplit(u).scheme != "https")
+
+
 # --------------------------------------------------------------------------- one attempt
 def _content_range_start(value: Optional[str]) -> Optional[int]:
     # "bytes 100-999/1000"
@@ -224,21 +380,42 @@ def _content_range_start(value: Optional[str]) -> Optional[int]:
         return None
 
 
-def _attempt(session, url: str, part: Path, *, size: Optional[int], timeout: float, resume: bool,
-             progress: _Progress) -> int:
-    """Fetch ``url`` into ``part``; returns how many bytes were already there (resumed), or raises."""
+def _attempt(session, url: str, dest: Path, *, size: Optional[int], sha256: Optional[str], timeout: float,
+             progress: _Progress, say: Callable[[str], None]) -> int:
+    """Fetch ``url`` into ``dest.part``; returns how many bytes were kept from before (resumed), or raises.
+
+    A ``.part`` file is continued only when the note beside it says this URL wrote it and there
+    is something to hold the server to: its validator (sent as ``If-Range``) or a pinned SHA-256.
+    """
     import requests
     import urllib3
 
+    part, note_path = _part_path(dest), _part_note_path(dest)
     have = part.stat().st_size if part.exists() else 0
-    if have and (not resume or (size is not None and have > size)):
-        part.unlink()
-        have = 0
-    if size is not None and have == size and have > 0:
-        return have  # a previous run finished the .part file but stopped before checking it
+    note = _read_part_note(note_path) if have else None
+    if have:
+        why = None
+        if note is None or note.url != url:
+            why = "was written by another server (or an unknown one)"
+        elif note.if_range is None and sha256 is None:
+            why = "cannot be resumed safely: its server sent no ETag or Last-Modified to check it against"
+        elif size is not None and have > size:
+            why = "is longer than the expected size"
+        if why is not None:
+            say(f"  the partial download {part.name} {why}: discarded, starting from zero.")
+            _discard_part(part, note_path)
+            have, note = 0, None
+    if have and size is not None and have == size:
+        # it looks complete, but only the server can confirm it is the same file: fetch its last
+        # byte again under If-Range (a changed file comes back whole, with 200)
+        with open(part, "r+b") as handle:
+            handle.truncate(size - 1)
+        have = size - 1
     headers = {"Accept-Encoding": "identity", "User-Agent": "course-utils (python-requests)"}
     if have:
         headers["Range"] = f"bytes={have}-"
+        if note is not None and note.if_range is not None:
+            headers["If-Range"] = note.if_range
     try:
         response = session.get(url, headers=headers, stream=True, timeout=(timeout, timeout))
     except requests.Timeout:
@@ -248,23 +425,33 @@ def _attempt(session, url: str, part: Path, *, size: Optional[int], timeout: flo
     with response:
         code = response.status_code
         if code == 416 and have:
-            part.unlink()  # the server does not recognise our partial file: start over
+            _discard_part(part, note_path)  # the server does not recognise our partial file: start over
             raise _AttemptFailed("the server refused to resume the partial file (HTTP 416)", retry=True)
         if code in (404, 410):
             raise _AttemptFailed(f"HTTP {code} {response.reason}: the file is not on this server", retry=False)
         if code >= 400:
             raise _AttemptFailed(f"HTTP {code} {response.reason}", retry=code in _RETRYABLE_STATUS)
+        etag, last_modified = _validators(response.headers)
         if code == 206:
             if not have or _content_range_start(response.headers.get("Content-Range")) != have:
-                part.unlink(missing_ok=True)
+                _discard_part(part, note_path)
                 raise _AttemptFailed("the server resumed at the wrong position (bad Content-Range)", retry=True)
+            changed = note is not None and ((note.etag and etag and etag != note.etag) or (
+                note.last_modified and last_modified and last_modified != note.last_modified))
+            if changed:  # a server that ignored If-Range but says the file is another version
+                _discard_part(part, note_path)
+                raise _AttemptFailed("the file changed on the server since the partial download", retry=True)
             mode = "ab"
-        else:  # 200: the server ignored Range (or we sent none): start over
+        else:  # 200: the server ignored Range, or If-Range said the file changed: start over
+            if have:
+                say(f"  the server sent the whole file instead of the rest (HTTP {code}): starting from zero.")
             have, mode = 0, "wb"
+            # note who writes this .part before the first byte, so that no other server continues it
+            _write_part_note(note_path, _PartNote(url, etag, last_modified))
         length = response.headers.get("Content-Length")
         remaining = int(length) if length is not None and length.isdigit() else None
         if size is not None and remaining is not None and have + remaining != size:
-            part.unlink(missing_ok=True)
+            _discard_part(part, note_path)
             mismatch = _Mismatch("size", size, have + remaining)
             raise _AttemptFailed(f"the server offers {have + remaining:,} bytes, expected {size:,} "
                                  "(a different or truncated copy)", retry=False, mismatch=mismatch)
@@ -294,7 +481,7 @@ def _attempt(session, url: str, part: Path, *, size: Optional[int], timeout: flo
         finally:
             progress.close()
     if size is not None and have + got > size:
-        part.unlink()
+        _discard_part(part, note_path)
         mismatch = _Mismatch("size", size, have + got)
         raise _AttemptFailed(f"the server sent more than the expected {size:,} bytes", retry=False,
                              mismatch=mismatch)
@@ -306,22 +493,30 @@ def _attempt(session, url: str, part: Path, *, size: Optional[int], timeout: flo
 # --------------------------------------------------------------------------- download
 def download(urls: Union[str, Sequence[str]], dest: "str | os.PathLike[str]", *,
              size: Optional[int] = None, sha256: Optional[str] = None, timeout: float = 30.0,
-             retries: int = 3, progress: Optional[bool] = None) -> Path:
+             retries: int = 3, progress: Optional[bool] = None,
+             allow_insecure: Union[str, Sequence[str]] = (), lock_timeout: float = 900.0) -> Path:
     """Download a file, verified, from the first mirror that works; returns ``dest`` as a Path.
 
     Args:
-        urls: one URL, or mirror URLs tried in order (http or https).
+        urls: one URL, or mirror URLs (http or https); https ones are tried first, then the
+            rest, each group in the given order.
         dest: the file to create. Its folder is created if needed.
         size: expected byte size, checked after the download and before reusing ``dest``.
-        sha256: expected SHA-256 hex digest, checked likewise. With neither ``size`` nor
-            ``sha256`` an existing ``dest`` is trusted as is, and a leftover ``.part`` file from an
-            earlier run is not resumed (nothing could tell whether it belongs to this file).
+        sha256: expected SHA-256 hex digest, checked likewise. Without it, the SHA-256 of the
+            first verified copy is recorded in ``dest.sha256`` and printed (trust on first use),
+            and later copies must match that record. With neither ``size`` nor ``sha256`` a
+            leftover ``.part`` file is only resumed with the server's ``If-Range`` confirmation.
         timeout: seconds to wait for a connection or for the next bytes before giving up.
         retries: extra tries of the same URL after a transient failure (timeout, cut
             connection, HTTP 5xx), with a short growing pause; a 404 moves on at once.
         progress: ``True``: a tqdm bar on stderr; ``False``: silent; ``None`` (default): the bar
             when someone is watching (terminal, Jupyter, Colab), else (``COURSE_PROGRESS=plain``,
             CI, scripts) one line when the download starts and one when it is done.
+        allow_insecure: plain-``http`` URLs (or mirror base URLs ending in ``/``) that may be used
+            although the file has no pinned or recorded SHA-256. Other such mirrors are skipped
+            with a reason (a network attacker could swap the file). http is always allowed for a
+            file with a SHA-256, and for this machine (``localhost``).
+        lock_timeout: seconds to wait while another process downloads the same ``dest``.
 
     Returns:
         ``Path(dest)``, a complete file that passed the checks.
@@ -329,86 +524,120 @@ def download(urls: Union[str, Sequence[str]], dest: "str | os.PathLike[str]", *,
     Raises:
         IntegrityError: the file that arrived has the wrong size or SHA-256 (it was deleted);
             the message names the expected and actual values and every URL tried.
-        DownloadError: no mirror delivered the file; the message lists each URL with the reason
-            and what to try next.
+        DownloadError: no mirror delivered the file (or another process held the lock for longer
+            than ``lock_timeout``); the message lists each URL with the reason and what to try next.
     """
     url_list = [urls] if isinstance(urls, str) else list(urls)
     if not url_list:
         raise ValueError("download() needs at least one URL.")
-    url_list = [_check_url(u) for u in url_list]
+    url_list = _prefer_https([_check_url(u) for u in url_list])
     if size is not None and (not isinstance(size, int) or size < 0):
         raise ValueError(f"size={size!r} must be a whole number of bytes (>= 0).")
     sha256 = _normalise_sha256(sha256)
     if retries < 0:
         raise ValueError(f"retries={retries!r} must be 0 or more.")
+    allowed = _allowed_insecure(allow_insecure)
     dest = Path(dest)
-    part = dest.with_name(dest.name + ".part")
     mode = _progress_mode(progress)
-    checked = size is not None or sha256 is not None
+    say: Callable[[str], None] = (lambda _message: None) if mode == "quiet" else print
 
-    if dest.exists():
-        if not dest.is_file():
-            raise FileExistsError(f"{dest} exists but is not a file: move it away, or choose another dest.")
-        mismatch = _find_mismatch(dest, size, sha256)
-        if mismatch is None:
-            return dest
-        dest.unlink()
-        if mode != "quiet":
-            print(f"{dest.name}: the saved copy has the {mismatch.describe()}; deleted it, downloading again.")
+    if dest.exists() and not dest.is_file():
+        raise FileExistsError(f"{dest} exists but is not a file: move it away, or choose another dest.")
+    if dest.is_file() and _reuse(dest, size, sha256, say, delete=False):
+        return dest  # a good copy: no lock, no network
     dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with file_lock(_lock_path(dest), timeout=lock_timeout,
+                       on_wait=lambda: say(f"Waiting for another process that is downloading {dest.name}...")):
+            return _download_locked(url_list, dest, size=size, sha256=sha256, timeout=timeout,
+                                    retries=retries, mode=mode, say=say, allowed=allowed)
+    except LockTimeout:
+        raise DownloadError(
+            f"Another process (another notebook kernel or script?) is downloading {dest.name} into "
+            f"{dest.parent} and did not finish within {lock_timeout:g} s. Wait for it and run the cell "
+            "again, or stop the other kernel; pass lock_timeout=... to wait longer.", dest=dest) from None
 
+
+def _reuse(dest: Path, size: Optional[int], sha256: Optional[str], say: Callable[[str], None], *,
+           delete: bool) -> bool:
+    """True when ``dest`` passes its checks (pinned or recorded SHA-256, size); else False,
+    after deleting it when ``delete`` (with the lock held)."""
+    recorded = None if sha256 is not None else recorded_sha256(dest)
+    record = _record_path(dest) if recorded is not None else None
+    mismatch = _find_mismatch(dest, size, sha256 or recorded, recorded=record)
+    if mismatch is None:
+        if sha256 is None and recorded is None:
+            _trust_on_first_use(dest, say, existing=True)
+        return True
+    if delete:
+        dest.unlink()
+        say(f"{dest.name}: the saved copy has the {mismatch.describe()}; deleted it, downloading again.")
+    return False
+
+
+def _download_locked(url_list: list[str], dest: Path, *, size: Optional[int], sha256: Optional[str],
+                     timeout: float, retries: int, mode: str, say: Callable[[str], None],
+                     allowed: tuple[str, ...]) -> Path:
     import requests
 
+    if dest.is_file() and _reuse(dest, size, sha256, say, delete=True):
+        return dest  # another process finished it while we waited
+    recorded = None if sha256 is not None else recorded_sha256(dest)
+    record = _record_path(dest) if recorded is not None else None
+    expected = sha256 or recorded
+    part, note = _part_path(dest), _part_note_path(dest)
     failures: list[tuple[str, str]] = []
     last_mismatch: Optional[_Mismatch] = None
-    part_source: Optional[str] = None  # the URL that wrote the .part file in this call
     bar = _Progress(mode, dest.name)
     with requests.Session() as session:
         for url in url_list:
+            refusal = _insecure_refusal(url, expected, allowed)
+            if refusal is not None:
+                failures.append((url, refusal))
+                continue
             tries = 0
             while True:
                 tries += 1
-                resume = checked or part_source == url
                 if mode == "plain":
                     print(f"Downloading {url} ({_human(size)}) -> {dest}")
                 try:
-                    resumed = _attempt(session, url, part, size=size, timeout=timeout, resume=resume,
-                                       progress=bar)
+                    resumed = _attempt(session, url, dest, size=size, sha256=expected, timeout=timeout,
+                                       progress=bar, say=say)
                 except _AttemptFailed as failure:
-                    part_source = url if part.exists() else None
                     if failure.mismatch is not None:
                         last_mismatch = failure.mismatch
                     if failure.retry and tries <= retries:
-                        if mode != "quiet":
-                            print(f"  {failure.reason}; retrying ({tries}/{retries})...")
+                        say(f"  {failure.reason}; retrying ({tries}/{retries})...")
                         time.sleep(min(BACKOFF_S * 2 ** (tries - 1), MAX_BACKOFF_S))
                         continue
                     suffix = f" (after {tries} tries)" if tries > 1 else ""
                     failures.append((url, failure.reason + suffix))
                     break
-                mismatch = _find_mismatch(part, size, sha256)
+                mismatch = _find_mismatch(part, size, expected, recorded=record)
                 if mismatch is not None:
-                    part.unlink()
-                    part_source = None
+                    _discard_part(part, note)
                     last_mismatch = mismatch
                     if resumed and tries <= retries:
-                        # the kept partial file may have come from another copy: once more, from zero
-                        if mode != "quiet":
-                            print(f"  the resumed file has the {mismatch.describe()}; starting over...")
+                        # the kept partial file may have been damaged: once more, from zero
+                        say(f"  the resumed file has the {mismatch.describe()}; starting over...")
                         continue
                     failures.append((url, mismatch.describe() + "; the bad file was deleted"))
                     break
                 os.replace(part, dest)
+                note.unlink(missing_ok=True)
                 if mode == "plain":
-                    what = " and ".join(k for k, v in (("size", size), ("SHA-256", sha256)) if v is not None)
+                    checks = (("size", size), ("SHA-256", sha256), ("recorded SHA-256", recorded))
+                    what = " and ".join(k for k, v in checks if v is not None)
                     print(f"  saved {dest.name} ({_human(dest.stat().st_size)}"
                           + (f", {what} verified)" if what else ", not verified: no size or hash given)"))
+                if expected is None:
+                    _trust_on_first_use(dest, say, existing=False)
                 return dest
-    raise _final_error(dest, part, failures, last_mismatch, size, sha256)
+    raise _final_error(dest, part, failures, last_mismatch, size, expected, record)
 
 
 def _final_error(dest: Path, part: Path, failures: list[tuple[str, str]], mismatch: Optional[_Mismatch],
-                 size: Optional[int], sha256: Optional[str]) -> DownloadError:
+                 size: Optional[int], sha256: Optional[str], record: Optional[Path]) -> DownloadError:
     tried = "\n".join(f"  - {url}: {reason}" for url, reason in failures)
     plural = "s" if len(failures) > 1 else ""
     checks = ", ".join(x for x in ((f"{size:,} bytes" if size is not None else ""),
@@ -420,6 +649,10 @@ def _final_error(dest: Path, part: Path, failures: list[tuple[str, str]], mismat
                 f"URL{plural} tried:\n{tried}\n")
         advice = ("What to try: run the cell again (a download can be cut short); if it keeps failing, "
                   f"the server has a different or damaged copy: {manual}.")
+        if mismatch.check == "sha256" and record is not None:
+            advice += (f"\nThe expected SHA-256 is the one recorded in {record} when the file was first "
+                       "downloaded (no hash is pinned for it). If you are sure the file was changed on "
+                       f"purpose by its publisher, delete {record} to trust the new copy.")
         return IntegrityError(head + advice, check=mismatch.check, expected=mismatch.expected,
                               actual=mismatch.actual, dest=dest, failures=failures)
     head = f"Could not download {dest.name} to {dest}.\nURL{plural} tried:\n{tried}\n"
@@ -427,7 +660,6 @@ def _final_error(dest: Path, part: Path, failures: list[tuple[str, str]], mismat
               "run the cell again later (servers are sometimes down); pass another mirror URL; or "
               f"{manual}.")
     if part.exists():
-        advice += (f"\nThe partial download {part} was kept and resumes next time; "
-                   "delete it to start from zero.")
+        advice += (f"\nThe partial download {part} was kept and resumes next time from the same server "
+                   "(if it still has the same file); delete it to start from zero.")
     return DownloadError(head + advice, dest=dest, failures=failures)
-

@@ -10,8 +10,16 @@ Where the numbers come from:
   dataset registries, course loaders), which all agree. The same four files are served by every
   mirror below.
 - notMNIST: its author published no hash, only the archive sizes (Yaroslav Bulatov's blog post;
-  see the course's reference facts), so the byte size is the only check. It does catch the
-  truncated 30-50 MB copies that have circulated.
+  see the course's reference facts), so the byte size is the only published check. It does catch
+  the truncated 30-50 MB copies that have circulated. On top of it, the first verified download
+  records its SHA-256 beside the file (trust on first use, see ``downloads``) and every later use
+  is checked against that record; an instructor can pin the printed digest here. Its second
+  mirror is plain http: without a pinned hash it is used only when asked for by name
+  (``fetch(..., allow_insecure=[url])``).
+- Archive limits (``max_members``, ``max_bytes``): what ``extract_archive`` accepts from each
+  archive, against decompression bombs. notMNIST_small has 18,726 files in 10 letter folders,
+  notMNIST_large 529,119 (the course's reference facts); each is a 28x28 grayscale PNG of well
+  under 4 KB. The limits leave a wide margin above those counts.
 """
 
 from __future__ import annotations
@@ -19,11 +27,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from .downloads import download, join_url
 
-__all__ = ["DatasetFiles", "REGISTRY", "RemoteFile", "dataset_files", "fetch"]
+__all__ = ["DatasetFiles", "REGISTRY", "RemoteFile", "archive_limits", "dataset_files", "fetch"]
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,16 @@ class RemoteFile:
         size: expected size in bytes (``None`` if unknown).
         sha256: expected SHA-256 hex digest (``None`` where none is published).
         mirrors: base URLs tried in order; the file's URL is ``join_url(mirror, name)``.
+        max_members, max_bytes: for an archive, the most entries and uncompressed bytes
+            ``extract_archive`` accepts from it (``None``: its generic defaults).
     """
 
     name: str
     size: Optional[int]
     sha256: Optional[str]
     mirrors: tuple[str, ...]
+    max_members: Optional[int] = None
+    max_bytes: Optional[int] = None
 
     @property
     def urls(self) -> list[str]:
@@ -103,14 +115,16 @@ REGISTRY: dict[str, DatasetFiles] = {
     "notmnist_small": DatasetFiles(
         name="notmnist_small",
         description="notMNIST_small (Yaroslav Bulatov, 2011): about 18.7k hand-cleaned 28x28 letters A-J.",
-        files=(RemoteFile(name="notMNIST_small.tar.gz", size=8_458_043, sha256=None, mirrors=_NOTMNIST_MIRRORS),),
-        checks_source="byte size only: the author published no hash",
+        files=(RemoteFile(name="notMNIST_small.tar.gz", size=8_458_043, sha256=None, mirrors=_NOTMNIST_MIRRORS,
+                          max_members=25_000, max_bytes=100 * 10**6),),
+        checks_source="byte size (the author published no hash) and the SHA-256 recorded on first download",
     ),
     "notmnist_large": DatasetFiles(
         name="notmnist_large",
         description="notMNIST_large (Yaroslav Bulatov, 2011): about 529k uncleaned 28x28 letters A-J.",
-        files=(RemoteFile(name="notMNIST_large.tar.gz", size=247_336_696, sha256=None, mirrors=_NOTMNIST_MIRRORS),),
-        checks_source="byte size only: the author published no hash",
+        files=(RemoteFile(name="notMNIST_large.tar.gz", size=247_336_696, sha256=None, mirrors=_NOTMNIST_MIRRORS,
+                          max_members=600_000, max_bytes=2 * 10**9),),
+        checks_source="byte size (the author published no hash) and the SHA-256 recorded on first download",
     ),
 }
 
@@ -125,7 +139,21 @@ def dataset_files(name: str) -> DatasetFiles:
         raise KeyError(f"No dataset called {name!r} in the registry; known datasets: {known}.") from None
 
 
-def fetch(name: str, dest_dir: "str | os.PathLike[str]", *, progress: Optional[bool] = None) -> dict[str, Path]:
+def archive_limits(file_name: str) -> tuple[Optional[int], Optional[int]]:
+    """``(max_members, max_bytes)`` the registry gives the archive called ``file_name``.
+
+    ``(None, None)`` for a name the registry does not know (``extract_archive`` then uses its
+    generic defaults). Matched on the file name alone, so a copy saved anywhere gets the limits.
+    """
+    for entry in REGISTRY.values():
+        for item in entry.files:
+            if item.name == file_name:
+                return item.max_members, item.max_bytes
+    return None, None
+
+
+def fetch(name: str, dest_dir: "str | os.PathLike[str]", *, progress: Optional[bool] = None,
+          allow_insecure: Sequence[str] = ()) -> dict[str, Path]:
     """Download every file of a registered dataset into ``dest_dir``, verified.
 
     Files already there that pass their size/SHA-256 checks are reused without any network access;
@@ -136,6 +164,9 @@ def fetch(name: str, dest_dir: "str | os.PathLike[str]", *, progress: Optional[b
         name: a key of :data:`REGISTRY`.
         dest_dir: the folder for the files (created if needed); typically ``setup().data_dir``.
         progress: ``None`` (auto), ``True`` (bar) or ``False`` (silent), as in ``download``.
+        allow_insecure: plain-``http`` URLs (or mirror base URLs ending in ``/``) that may be used
+            for a file without a pinned SHA-256, as in ``download``; by default such mirrors are
+            skipped.
 
     Returns:
         ``{file name: Path}`` for every file of the dataset, in registry order.
@@ -147,5 +178,5 @@ def fetch(name: str, dest_dir: "str | os.PathLike[str]", *, progress: Optional[b
     entry = dataset_files(name)
     folder = Path(dest_dir)
     return {item.name: download(item.urls, folder / item.name, size=item.size, sha256=item.sha256,
-                                progress=progress)
+                                progress=progress, allow_insecure=allow_insecure)
             for item in entry.files}
