@@ -4,6 +4,7 @@
   ``sha256_file``.
 - ``system``: ``usable_cpu_count`` (the CPUs this process may use, not the machine's).
 - ``runtime``: ``in_notebook`` and ``progress_mode`` (the ``COURSE_PROGRESS`` policy).
+- ``locks``: ``file_lock`` (one process at a time per download or extraction).
 
 Standard library only; importing it has no side effects.
 """
