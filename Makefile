@@ -69,7 +69,7 @@ nbval: $(STAMP)
 	$(TEST_ENV) $(PY) -m pytest notebooks $(NBVAL) $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(PY) -m ruff check course_utils tests benchmarks examples
+	$(PY) -m ruff check course_utils tests benchmarks examples site
 	$(TEST_ENV) $(PY) -m pytest tests/test_notebook_lint.py tests/test_badges.py
 
 notebooks: $(STAMP)
@@ -134,8 +134,13 @@ $(SITE_STAMP): $(STAMP) requirements-site.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-site.txt
 	@touch $@
 
-site: $(SITE_STAMP)
+# The student edition has no site/ (its website is built by `make release` in the instructor's repository).
+site: $(if $(wildcard site/build.py),$(SITE_STAMP),)
+ifneq ($(wildcard site/build.py),)
 	$(PY) site/build.py --root . --out $(SITE_DIR)
+else
+	@echo "This is the student edition: its website is built by the instructor (make release). Open the notebooks with make lab."
+endif
 
 $(BROWSER_STAMP): $(SITE_STAMP) requirements-browser.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-browser.txt
@@ -153,6 +158,10 @@ chromium:
 	  fi; \
 	fi
 
-test-browser: $(BROWSER_STAMP) chromium site
+test-browser: $(if $(wildcard tests/browser),$(BROWSER_STAMP) chromium site,)
+ifneq ($(wildcard tests/browser),)
 	COURSE_BROWSER_TESTS=1 COURSE_CHROMIUM=$(CHROMIUM) COURSE_SITE_DIR=$(SITE_DIR) $(TEST_ENV) \
 	  $(PY) -m pytest tests/browser $(PYTEST_ARGS)
+else
+	@echo "This is the student edition: the browser tests live in the instructor's repository."
+endif

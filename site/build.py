@@ -9,7 +9,7 @@ Every ``notebooks/*.ipynb`` becomes a page, in file-name order. Before Sphinx se
 notebooks are copied to a temporary folder and adjusted for a static page:
 
 - the Colab badge image is a local file (the page loads nothing from the internet);
-- the bootstrap cell (Colab only) is left out;
+- the bootstrap cell (Colab only) is left out, and so are the test runner's ``# NBVAL_...`` comments;
 - an interactive widget's output becomes a note (its static figure follows it in the notebook);
 - with ``--outputs-from``, cells get the outputs of the same cell in those executed notebooks,
   as long as the cells are the same. This is how the student edition (released with its outputs
@@ -163,12 +163,17 @@ def merge_outputs(nb: dict, executed: dict) -> int:
     return same
 
 
+_NBVAL = re.compile(r"^# ?NBVAL_\w+[^\n]*\n?", re.M)
+
+
 def static_notebook(nb: dict) -> dict:
     """Adjust a notebook for a static page (local badge, no bootstrap cell, widget notes); in place."""
     for cell in nb.get("cells", []):
         source = _source(cell)
         if cell.get("cell_type") == "markdown" and COLAB_BADGE_URL in source:
             cell["source"] = source.replace(COLAB_BADGE_URL, BADGE_FILE)
+        if cell.get("cell_type") == "code" and _NBVAL.search(source):
+            cell["source"] = _NBVAL.sub("", source)
         if cell.get("cell_type") == "code" and source.startswith(BOOTSTRAP_PREFIX):
             tags = cell.setdefault("metadata", {}).setdefault("tags", [])
             if "remove-cell" not in tags:

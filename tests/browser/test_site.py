@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from _browser import REPO, serve
 
 WIDE, PHONE = (1280, 900), (390, 844)
