@@ -34,7 +34,7 @@ help:
 	@echo "make unit       unit tests only;  make nbval: notebooks only;  make lint: ruff + notebook lint"
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
-	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key"
+	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key + dist/student-site"
 	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback"
 	@echo "make hw-lint    homework markers, tests, student edition in sync"
 	@echo "make site       the course website in build/site (open build/site/index.html)"

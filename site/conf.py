@@ -36,6 +36,7 @@ html_favicon = "_static/favicon.svg"
 html_context = {"default_mode": "light"}
 html_last_updated_fmt = None
 html_show_sourcelink = False
+html_show_copyright = False
 html_copy_source = True  # the download button offers the .ipynb
 html_theme_options = {
     "repository_url": os.environ.get("COURSE_SITE_REPO_URL", ""),
