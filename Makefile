@@ -5,6 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.course-installed
+# The website (`make site`, requirements-site.txt) and the browser tests (requirements-browser.txt).
+SITE_DIR      ?= build/site
+SITE_STAMP    := $(VENV)/.site-installed
+BROWSER_STAMP := $(VENV)/.browser-installed
+# The browser the tests drive (Playwright's own browser download is not used).
+CHROMIUM      ?= /usr/bin/chromium
 # Extra flags for pytest or jupyter lab, e.g. `make test PYTEST_ARGS="-x -k bayes"`.
 PYTEST_ARGS ?=
 LAB_ARGS    ?=
@@ -18,7 +24,8 @@ TEST_ENV := COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHEC
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help setup lab test unit nbval lint notebooks badges lock clean release grade hw-lint \
-        embedded embedded-check bench bench-fit bench-notmnist bench-grading example-ddp
+        embedded embedded-check bench bench-fit bench-notmnist bench-grading example-ddp \
+        site test-browser chromium
 .DEFAULT_GOAL := help
 
 help:
@@ -27,9 +34,11 @@ help:
 	@echo "make unit       unit tests only;  make nbval: notebooks only;  make lint: ruff + notebook lint"
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
-	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key"
+	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key + dist/student-site"
 	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback"
 	@echo "make hw-lint    homework markers, tests, student edition in sync"
+	@echo "make site       the course website in build/site (open build/site/index.html)"
+	@echo "make test-browser  the site and JupyterLab checked in Chromium (screenshots in build/screenshots)"
 	@echo "make bench      every benchmark (bench-fit, bench-notmnist BENCH_ARGS=--quick, bench-grading)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -60,7 +69,7 @@ nbval: $(STAMP)
 	$(TEST_ENV) $(PY) -m pytest notebooks $(NBVAL) $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(PY) -m ruff check course_utils course_tools tests benchmarks examples
+	$(PY) -m ruff check course_utils course_tools tests benchmarks examples site
 	$(TEST_ENV) $(PY) -m pytest tests/test_notebook_lint.py tests/test_badges.py
 
 notebooks: $(STAMP)
@@ -81,11 +90,14 @@ clean:
 # ---------------------------------------------------------------- homework (instructors)
 STUDENT_DIR      ?= dist/student
 STUDENT_REPO_URL ?=
+# The student edition's website (lessons with their figures; homework pages up to the first blank).
+STUDENT_SITE     ?= $(STUDENT_DIR)-site
 SUBMISSIONS      ?= submissions
 GRADES           ?= grades.csv
 
-release: $(STAMP)
+release: $(SITE_STAMP)
 	$(PY) -m course_tools.homework release notebooks --out $(STUDENT_DIR) $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),)
+	$(PY) site/build.py --root $(STUDENT_DIR) --out $(STUDENT_SITE) --outputs-from notebooks
 
 grade: $(STAMP)
 	$(PY) -m course_tools.homework grade $(SUBMISSIONS) --key $(STUDENT_DIR).grading-key.json --out $(GRADES)
@@ -114,3 +126,42 @@ bench-grading: $(STAMP)
 example-ddp: $(STAMP)
 	COURSE_DEVICE=cpu COURSE_PROGRESS=plain OMP_NUM_THREADS=1 $(PY) -m torch.distributed.run --nnodes 1 \
 	  --nproc_per_node 2 --master_addr 127.0.0.1 --master_port 29531 examples/train_mlp_ddp.py --no-checkpoint
+
+# ---------------------------------------------------------------- website and browser tests
+# `make site` renders the committed notebook outputs (nothing is executed) into $(SITE_DIR).
+
+$(SITE_STAMP): $(STAMP) requirements-site.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-site.txt
+	@touch $@
+
+# The student edition has no site/ (its website is built by `make release` in the instructor's repository).
+site: $(if $(wildcard site/build.py),$(SITE_STAMP),)
+ifneq ($(wildcard site/build.py),)
+	$(PY) site/build.py --root . --out $(SITE_DIR)
+else
+	@echo "This is the student edition: its website is built by the instructor (make release). Open the notebooks with make lab."
+endif
+
+$(BROWSER_STAMP): $(SITE_STAMP) requirements-browser.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-browser.txt
+	@touch $@
+
+# Chromium and a Korean font from Debian's packages, installed only when missing (needs root).
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list :lang=ko 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM) and a Korean font: install the packages"; \
+	    echo "chromium and fonts-noto-cjk (Debian/Ubuntu: sudo apt-get install chromium fonts-noto-cjk),"; \
+	    echo "or point CHROMIUM=/path/to/chromium at another Chromium or Chrome."; exit 1; \
+	  fi; \
+	fi
+
+test-browser: $(if $(wildcard tests/browser),$(BROWSER_STAMP) chromium site,)
+ifneq ($(wildcard tests/browser),)
+	COURSE_BROWSER_TESTS=1 COURSE_CHROMIUM=$(CHROMIUM) COURSE_SITE_DIR=$(SITE_DIR) $(TEST_ENV) \
+	  $(PY) -m pytest tests/browser $(PYTEST_ARGS)
+else
+	@echo "This is the student edition: the browser tests live in the instructor's repository."
+endif

@@ -177,3 +177,19 @@ def test_modules_import_without_ipywidgets():
                          env={**os.environ, "MPLBACKEND": "Agg"})
     assert out.returncode == 0, out.stderr
     assert "IMPORT-ERROR" in out.stdout and "pip install ipywidgets" in out.stdout
+
+
+def test_explorer_sliders_stack_with_a_fixed_label_column():
+    """One slider per row, labels in a px-wide column: the layout that keeps tracks and readouts clear
+    of each other at any width (tests/browser/test_lab.py checks it in a real browser)."""
+    widgets = pytest.importorskip("ipywidgets")
+    box = bayes_plots.explorer()
+    rows = box.children[0]
+    assert isinstance(rows, widgets.VBox) and len(rows.children) == 3
+    for slider in rows.children:
+        assert isinstance(slider, widgets.FloatSlider)
+        assert slider.style.description_width == bayes_plots.EXPLORER_LABEL_WIDTH
+        assert bayes_plots.EXPLORER_LABEL_WIDTH.endswith("px")
+        assert slider.layout.width == "100%"
+        assert slider.layout.max_width == bayes_plots.EXPLORER_SLIDER_MAX_WIDTH
+    assert len({id(s.layout) for s in rows.children}) == 3, "sliders must not share one Layout object"

@@ -381,6 +381,12 @@ def shift_figure(results: Mapping[str, Mapping[str, object]], test_agreements: S
 
 
 # --------------------------------------------------------------------------- the explorer
+#: Width of the explorer's slider labels (CSS), wide enough for "false alarm P(D|¬θ) 오탐율".
+EXPLORER_LABEL_WIDTH = "200px"
+#: Widest a slider row gets (label + track + readout), so the track stays a comfortable length.
+EXPLORER_SLIDER_MAX_WIDTH = "640px"
+
+
 def explorer_figure(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: float = 0.01,
                     population: int = 1000) -> Figure:
     """One frame of the explorer: the icon array and the posterior-vs-prior curve, with the setting starred.
@@ -415,7 +421,7 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
     PDF) use ``posterior_vs_prior()`` instead.
 
     Returns:
-        An ``ipywidgets.VBox``: ``children[0]`` is an ``HBox`` of the three ``FloatSlider``s (prior,
+        An ``ipywidgets.VBox``: ``children[0]`` is a ``VBox`` of the three ``FloatSlider``s (prior,
         sensitivity, false-alarm rate), ``children[1]`` an ``HTML`` line with the posterior, and
         ``children[2]`` the ``Output`` holding the figure.
 
@@ -431,14 +437,18 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
 
     for value, name in ((prior, "prior"), (sensitivity, "sensitivity"), (false_alarm_rate, "false_alarm_rate")):
         bayes.check_probability(value, name)
+    # One slider per row, labels in a fixed-width column: the track keeps its length and no readout
+    # runs into the next label at any window width (three sliders side by side lost their tracks).
     common = dict(min=0.0, max=1.0, continuous_update=False, readout_format=".3f",
-                  style={"description_width": "initial"}, layout=widgets.Layout(width="33%"))
+                  style={"description_width": EXPLORER_LABEL_WIDTH})
     sliders = [
         widgets.FloatSlider(value=prior, step=0.005, description="prior P(θ) 사전확률", **common),
         widgets.FloatSlider(value=sensitivity, step=0.005, description="sensitivity P(D|θ) 민감도", **common),
         widgets.FloatSlider(value=false_alarm_rate, step=0.001, description="false alarm P(D|¬θ) 오탐율",
                             **common),
     ]
+    for slider in sliders:
+        slider.layout = widgets.Layout(width="100%", max_width=EXPLORER_SLIDER_MAX_WIDTH)
     headline = widgets.HTML()
     out = widgets.Output()
 
@@ -459,4 +469,4 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
     for w in sliders:
         w.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([widgets.HBox(sliders), headline, out])
+    return widgets.VBox([widgets.VBox(sliders), headline, out])

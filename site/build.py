@@ -1,0 +1,285 @@
+"""Build the course website from the committed, executed notebooks (nothing is re-executed).
+
+    python site/build.py                       # this repository -> build/site
+    python site/build.py --root dist/student --out dist/student-site --outputs-from notebooks
+
+The landing page is the README's student-facing part (its opening, and the sections named in
+LANDING_SECTIONS): the commands, the notebook table with a link and a Colab badge per notebook.
+Every ``notebooks/*.ipynb`` becomes a page, in file-name order. Before Sphinx sees them, the
+notebooks are copied to a temporary folder and adjusted for a static page:
+
+- the Colab badge image is a local file (the page loads nothing from the internet);
+- the bootstrap cell (Colab only) is left out, and so are the test runner's ``# NBVAL_...`` comments;
+- an interactive widget's output becomes a note (its static figure follows it in the notebook);
+- with ``--outputs-from``, cells get the outputs of the same cell in those executed notebooks,
+  as long as the cells are the same. This is how the student edition (released with its outputs
+  cleared) shows the figures of its lessons: a homework notebook keeps outputs only up to its
+  first blank, so its page shows no answer and no result of one.
+
+Math is rendered by MathJax 3 from the ``django-static-mathjax`` package (Apache-2.0), copied next
+to the pages, so the site works offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+#: README sections (level-2 headings, matched by their start) shown on the landing page, besides
+#: the README's opening. Everything else (maintainer and instructor notes) stays off the site.
+LANDING_SECTIONS = ("The notebooks", "Using the course in Colab", "How the homework works",
+                    "When something goes wrong")
+COLAB_BADGE_URL = "https://colab.research.google.com/assets/colab-badge.svg"
+BADGE_FILE = "colab-badge.svg"
+BOOTSTRAP_PREFIX = "# Course bootstrap"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = ("*Interactive widget: it runs in JupyterLab, Jupyter Notebook or Colab (open this notebook "
+               "there and run the cell). A static figure with the same lesson follows.*")
+#: The parts of MathJax 3 (es5 build) that pages load: the TeX-to-HTML component, its fonts, the
+#: TeX extensions it loads on demand, and the menu's accessibility parts.
+MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui")
+#: Marks a folder as made by this script, so that a rebuild may replace it.
+SITE_MARKER = ".course-site"
+
+
+class SiteError(Exception):
+    """Something stops the build; the message says what to do."""
+
+
+# --------------------------------------------------------------------------- repository facts
+def repo_settings(root: Path) -> tuple[str, str]:
+    """``(REPO_URL, REPO_BRANCH)`` from ``<root>/course_utils/_config.py`` (read, not imported)."""
+    config = root / "course_utils" / "_config.py"
+    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    url = re.search(r'^REPO_URL\s*=\s*"([^"]+)"', text, re.M)
+    branch = re.search(r'^REPO_BRANCH\s*=\s*"([^"]+)"', text, re.M)
+    return (url.group(1).rstrip("/") if url else ""), (branch.group(1) if branch else "main")
+
+
+def colab_url(repo_url: str, branch: str, path: str) -> str:
+    slug = repo_url.removeprefix("https://github.com/").strip("/")
+    return f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}"
+
+
+# --------------------------------------------------------------------------- landing page
+def split_sections(markdown: str) -> list[tuple[str, str]]:
+    """``[(heading, text), ...]`` split at level-2 headings outside code fences; the opening has heading ``""``."""
+    sections, heading, lines, fence = [], "", [], None
+    for line in markdown.splitlines(keepends=True):
+        stripped = line.lstrip()
+        if fence is None and stripped[:3] in ("```", "~~~"):
+            fence = stripped[:3]
+        elif fence is not None and stripped.startswith(fence):
+            fence = None
+        elif fence is None and line.startswith("## "):
+            sections.append((heading, "".join(lines)))
+            heading, lines = line[3:].strip(), []
+        lines.append(line)
+    sections.append((heading, "".join(lines)))
+    return sections
+
+
+_LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
+_ROW = re.compile(r"^\|\s*(\d+)\s*\|([^|]*)\|")
+
+
+def landing_page(readme: str, notebooks: list[str], repo_url: str, branch: str) -> str:
+    """The landing page's MyST text: the README's student-facing part, links fixed, badges added.
+
+    Args:
+        readme: the README's markdown.
+        notebooks: file names of the notebooks (``01_bayes_theorem.ipynb``), in page order.
+        repo_url, branch: where links to files that are not pages point (on GitHub).
+    """
+    kept = [text for heading, text in split_sections(readme)
+            if heading == "" or heading.startswith(LANDING_SECTIONS)]
+    text = "".join(kept).rstrip() + "\n"
+    pages = {f"notebooks/{name}" for name in notebooks}
+
+    def fix(match: re.Match) -> str:
+        label, target = match.groups()
+        path = target.split("#")[0]
+        if re.match(r"^[a-z]+:", target) or target.startswith("#") or path in pages or not repo_url:
+            return match.group(0)
+        return f"{label}({repo_url}/blob/{branch}/{path.lstrip('./')}{target[len(path):]})"
+
+    text = _LINK.sub(fix, text)
+    by_number = {name.split("_")[0]: name for name in notebooks}
+    out_lines = []
+    for line in text.splitlines():
+        row = _ROW.match(line)
+        name = by_number.get(row.group(1).zfill(2)) if row else None
+        if name:
+            cell = row.group(2).strip()
+            if f"notebooks/{name}" not in cell:
+                cell = f"[{cell}](notebooks/{name})"
+            if repo_url:
+                cell += f" [![Open in Colab](notebooks/{BADGE_FILE})]({colab_url(repo_url, branch, f'notebooks/{name}')})"
+            line = f"| {row.group(1)} | {cell} |" + line[row.end():]
+        out_lines.append(line)
+    toctree = "\n```{toctree}\n:hidden:\n:maxdepth: 2\n\n" + "".join(
+        f"notebooks/{Path(name).stem}\n" for name in notebooks) + "```\n"
+    return "\n".join(out_lines) + "\n" + toctree
+
+
+# --------------------------------------------------------------------------- notebooks
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _comparable(cell: dict) -> str:
+    """A cell's type and source with URLs masked (a student edition points its badges elsewhere)."""
+    source = _source(cell)
+    if source.startswith(BOOTSTRAP_PREFIX):
+        return "bootstrap"
+    return cell.get("cell_type", "") + "\n" + re.sub(r"https?://\S+", "URL", source)
+
+
+def merge_outputs(nb: dict, executed: dict) -> int:
+    """Copy outputs from ``executed`` into ``nb``, cell by cell, up to the first cell that differs.
+
+    Returns:
+        The number of cells compared equal (outputs copied for the code cells among them).
+    """
+    same = 0
+    for cell, done in zip(nb.get("cells", []), executed.get("cells", [])):
+        if _comparable(cell) != _comparable(done):
+            break
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = done.get("outputs", [])
+            cell["execution_count"] = done.get("execution_count")
+        same += 1
+    return same
+
+
+_NBVAL = re.compile(r"^# ?NBVAL_\w+[^\n]*\n?", re.M)
+
+
+def static_notebook(nb: dict) -> dict:
+    """Adjust a notebook for a static page (local badge, no bootstrap cell, widget notes); in place."""
+    for cell in nb.get("cells", []):
+        source = _source(cell)
+        if cell.get("cell_type") == "markdown" and COLAB_BADGE_URL in source:
+            cell["source"] = source.replace(COLAB_BADGE_URL, BADGE_FILE)
+        if cell.get("cell_type") == "code" and _NBVAL.search(source):
+            cell["source"] = _NBVAL.sub("", source)
+        if cell.get("cell_type") == "code" and source.startswith(BOOTSTRAP_PREFIX):
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_MIME in data:
+                output["data"] = {"text/markdown": WIDGET_NOTE}
+    nb.get("metadata", {}).pop("widgets", None)
+    return nb
+
+
+# --------------------------------------------------------------------------- build
+def mathjax_folder() -> Path:
+    try:
+        import mathjax  # the django-static-mathjax package: MathJax 3 as files
+    except ImportError:
+        raise SiteError("MathJax is not installed: run `make site` (it installs requirements-site.txt), or "
+                        "`.venv/bin/pip install -r requirements-site.txt`") from None
+    folder = Path(mathjax.__file__).parent / "static" / "mathjax"
+    if not (folder / "es5" / "tex-chtml.js").is_file():
+        raise SiteError(f"{folder} has no es5/tex-chtml.js: reinstall with "
+                        "`.venv/bin/pip install --force-reinstall -r requirements-site.txt`")
+    return folder
+
+
+def stage(root: Path, staging: Path, outputs_from: Path | None) -> list[str]:
+    """Lay out the Sphinx sources in ``staging``; return the notebook file names."""
+    notebooks = sorted(p.name for p in (root / "notebooks").glob("*.ipynb"))
+    if not notebooks:
+        raise SiteError(f"no notebooks in {root / 'notebooks'}: pass --root, the folder that holds notebooks/")
+    readme = root / "README.md"
+    if not readme.is_file():
+        raise SiteError(f"{readme} is missing: the landing page is made from it")
+    repo_url, branch = repo_settings(root)
+    (staging / "notebooks").mkdir(parents=True)
+    shutil.copy2(HERE / "_static" / BADGE_FILE, staging / "notebooks" / BADGE_FILE)
+    (staging / "index.md").write_text(landing_page(readme.read_text(encoding="utf-8"), notebooks, repo_url, branch),
+                                      encoding="utf-8")
+    for name in notebooks:
+        nb = json.loads((root / "notebooks" / name).read_text(encoding="utf-8"))
+        if outputs_from is not None and (outputs_from / name).is_file():
+            merge_outputs(nb, json.loads((outputs_from / name).read_text(encoding="utf-8")))
+        (staging / "notebooks" / name).write_text(json.dumps(static_notebook(nb), ensure_ascii=False),
+                                                  encoding="utf-8")
+    mathjax = mathjax_folder()
+    for part in MATHJAX_PARTS:
+        src, dest = mathjax / "es5" / part, staging / "_extra_static" / "mathjax" / part
+        if src.is_dir():
+            shutil.copytree(src, dest)
+        else:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+    shutil.copy2(mathjax / "LICENSE", staging / "_extra_static" / "mathjax" / "LICENSE")
+    return notebooks
+
+
+def build(root: Path, out: Path, outputs_from: Path | None = None) -> None:
+    """Build the site of ``root`` into ``out`` (replaced if a previous build of this script is there)."""
+    root, out = root.resolve(), out.resolve()
+    if out.exists() and any(out.iterdir()) and not (out / SITE_MARKER).exists():
+        raise SiteError(f"{out} exists and is not a site built by this script: nothing was changed; "
+                        "choose another --out or remove it")
+    title = "Course"
+    readme = root / "README.md"
+    if readme.is_file():
+        first = readme.read_text(encoding="utf-8").splitlines()[:1]
+        title = first[0].lstrip("# ").strip() if first and first[0].startswith("# ") else title
+    repo_url, branch = repo_settings(root)
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="course-site-") as tmp:
+        staging = Path(tmp) / "src"
+        notebooks = stage(root, staging, outputs_from.resolve() if outputs_from else None)
+        env = dict(os.environ, COURSE_SITE_TITLE=title, COURSE_SITE_REPO_URL=repo_url,
+                   COURSE_SITE_REPO_BRANCH=branch,
+                   COURSE_SITE_EXTRA_STATIC=str(staging / "_extra_static"))
+        html = Path(tmp) / "html"
+        cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(HERE), "-d", str(Path(tmp) / "doctrees"),
+               str(staging), str(html)]
+        if subprocess.run(cmd, env=env).returncode != 0:
+            raise SiteError("Sphinx failed (its messages are above); nothing was changed in " + str(out))
+        (html / SITE_MARKER).write_text("Built by site/build.py; rebuilt by `make site`.\n", encoding="utf-8")
+        (html / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve _static/ as it is
+        if out.exists():
+            shutil.rmtree(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(html), str(out))
+    print(f"site: {len(notebooks)} notebook pages + landing page in {out} "
+          f"({time.monotonic() - start:.1f} s); open {out / 'index.html'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the course website from the executed notebooks.")
+    parser.add_argument("--root", type=Path, default=Path("."), help="the course folder (with README.md, notebooks/)")
+    parser.add_argument("--out", type=Path, default=Path("build/site"), help="where the HTML goes")
+    parser.add_argument("--outputs-from", type=Path, default=None,
+                        help="a folder of executed notebooks whose outputs fill the same, unchanged cells "
+                             "(for a student edition, whose notebooks have no outputs)")
+    args = parser.parse_args(argv)
+    try:
+        build(args.root, args.out, args.outputs_from)
+    except SiteError as exc:
+        print(f"site: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
