@@ -154,15 +154,19 @@ def run_update_rule(surface: Surface, rule: str, step_fn, steps: int, **hyper) -
 
 
 def final_loss(path: np.ndarray) -> float:
-    """The loss at the end of a path; ``inf`` if it diverged (nan or inf on the way)."""
-    return float(path[-1, 2]) if np.all(np.isfinite(path[:, 2])) else math.inf
+    """The loss at the end of a path; ``inf`` if the run diverged: a nan or inf on the way, or a
+    final loss above the starting one."""
+    losses = path[:, 2]
+    if not np.all(np.isfinite(losses)) or losses[-1] > losses[0]:
+        return math.inf
+    return float(losses[-1])
 
 
 def tune_learning_rate(surface: Surface, make_optimizer: Callable[[float], OptimizerFactory],
                        learning_rates: Iterable[float], steps: int) -> tuple[float, dict[float, float]]:
     """A small learning-rate search: run ``make_optimizer(lr)`` for each ``lr`` and keep the best.
 
-    Returns ``(best_lr, {lr: final loss})``; a run that diverges scores ``inf``.
+    Returns ``(best_lr, {lr: final loss})``; a run that diverges (see ``final_loss``) scores ``inf``.
     """
     scores = {}
     for lr in learning_rates:
@@ -217,13 +221,13 @@ def plot_lr_search(scores: Mapping[str, Mapping[float, float]], *, steps: int, f
     fig, ax = plt.subplots(figsize=figsize)
     finite = [v for s in scores.values() for v in s.values() if math.isfinite(v)]
     top = max(finite) * 10 if finite else 1.0
-    for name, s in scores.items():
+    for i, (name, s) in enumerate(scores.items()):
         lrs = np.array(list(s))
         vals = np.array([s[lr] for lr in lrs])
         ok = np.isfinite(vals)
         (line,) = ax.loglog(lrs[ok], np.maximum(vals[ok], 1e-16), "o-", ms=4, label=name)
-        if (~ok).any():
-            ax.plot(lrs[~ok], np.full((~ok).sum(), top), "x", color=line.get_color(), ms=7)
+        if (~ok).any():      # one row of crosses per optimiser, so that none hides another
+            ax.plot(lrs[~ok], np.full((~ok).sum(), top * 2.5 ** i), "x", color=line.get_color(), ms=7)
     ax.axhline(top, color="grey", lw=0.5, ls=":")
     ax.text(min(lr for s in scores.values() for lr in s), top, " x: diverged",
             va="bottom", fontsize=8, color="grey")
