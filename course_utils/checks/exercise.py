@@ -12,7 +12,7 @@ by about how much (an order of magnitude, a percentage that should be a fraction
 wrong (a dimension of a shape, an element of an array, one input of a function). It never prints
 the expected value, and the notebook never computes it: the expected values are computed here, in
 ``_EXERCISES``, from the course's tested helpers and, where an exercise depends on the notebook's
-own data, from the inputs the check cell passes (``check("02.mse_true_line", answer, x=x, y=y)``).
+own data, from the inputs the check cell passes (``check("01.cross_entropy", answer, logits=logits, label=label)``).
 
 An answer may also be a *function*: ``check("01.posterior_formula", posterior)`` calls the
 student's ``posterior`` on a few inputs and compares each result with the tested helper's.
@@ -129,10 +129,6 @@ def _b_on_a_mix():
     return bayes.adjusted_rate(bayes.success_rates()["B"], {z: n / total for z, (_, n) in stones.items()})
 
 
-def _mse_true_line(x, y):
-    return float(((2 * x + 1 - y) ** 2).mean())
-
-
 def _largest_stable_lr():
     import torch
 
@@ -212,9 +208,9 @@ _EXERCISES: dict[str, _Exercise] = {
         "B's success rate on A's patients", "sum over stone sizes of P(success | B, size) × (A's share of that size)",
         expected=_b_on_a_mix, tol=1e-3),
     # ---- 02 history
-    "02.mse_true_line": _Exercise(
-        "MSE of the true line", "square the differences between 2 * x + 1 and y, then average",
-        expected=_mse_true_line, inputs=("x", "y"), tol=1e-4),
+    "02.xor_best_line": _Exercise(
+        "most XOR points a straight line gets right", "draw the four corners; a line splits the plane into two sides",
+        expected=lambda: 3, exact=True),
     "02.momentum_step": _Exercise(
         "your momentum_step(w, grad, velocity, lr, momentum)",
         "PyTorch's form: velocity = momentum * velocity + grad, then w = w - lr * velocity; return both",
