@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, Dataset
 class AugmentedDigits(Dataset):
     """Digits with a deliberately expensive augmentation per sample.
 
-    Each ``__getitem__`` upsamples the 28x28 image 8x, rotates it by a random angle, blurs it and
+    Each ``__getitem__`` upsamples the 28x28 image 12x, rotates it by a random angle, blurs it and
     shrinks it back (all with PIL, a few milliseconds of CPU work), like real pipelines that decode
     and augment a JPEG per sample.
 
@@ -40,7 +40,7 @@ class AugmentedDigits(Dataset):
         return len(self.images)
 
     def __getitem__(self, i: int):
-        image = Image.fromarray(self.images[i]).resize((224, 224), Image.Resampling.BICUBIC)
+        image = Image.fromarray(self.images[i]).resize((336, 336), Image.Resampling.BICUBIC)
         angle = (torch.rand(1).item() * 2 - 1) * self.max_angle      # seeded per worker by the DataLoader
         image = image.rotate(angle, resample=Image.Resampling.BICUBIC)
         image = image.filter(ImageFilter.GaussianBlur(4)).filter(ImageFilter.UnsharpMask(4))
