@@ -15,5 +15,7 @@ One module per idea, imported explicitly (``from course_utils.lessons.demos impo
 =================== ==========================================================================
 
 Nothing here runs, seeds or prints at import; every function that draws random numbers takes a
-``seed`` and uses its own generator, so results do not depend on what ran before.
+``seed`` and uses its own generator, so results do not depend on what ran before. The one exception
+is ``loading.AugmentedDigits``, whose random angles come from torch's generator, which each
+``DataLoader`` worker seeds for itself.
 """
