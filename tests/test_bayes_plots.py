@@ -193,3 +193,78 @@ def test_explorer_sliders_stack_with_a_fixed_label_column():
         assert slider.layout.width == "100%"
         assert slider.layout.max_width == bayes_plots.EXPLORER_SLIDER_MAX_WIDTH
     assert len({id(s.layout) for s in rows.children}) == 3, "sliders must not share one Layout object"
+
+
+# --------------------------------------------------------------------------- legends stay off the data
+def _covered_by_legend(fig) -> list:
+    """(axes title, artist label, points inside) for every line point or bar that a legend box covers."""
+    from matplotlib.patches import Rectangle
+
+    fig.canvas.draw()
+    found = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent()
+        for line in ax.get_lines():
+            xy = line.get_xydata()
+            if len(xy) == 0:
+                continue
+            pts = line.get_transform().transform(xy)
+            inside = (pts[:, 0] > box.x0) & (pts[:, 0] < box.x1) & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)
+            if inside.any():
+                found.append((ax.get_title(), line.get_label(), int(inside.sum())))
+        for patch in ax.patches:          # bars (background spans have zorder 0 and are not data)
+            if not isinstance(patch, Rectangle) or patch.get_zorder() < 1:
+                continue
+            b = patch.get_window_extent()
+            overlap_x = min(b.x1, box.x1) - max(b.x0, box.x0)
+            overlap_y = min(b.y1, box.y1) - max(b.y0, box.y0)
+            if overlap_x > 2 and overlap_y > 2:
+                found.append((ax.get_title(), "bar", 1))
+    return found
+
+
+def _lesson_figures():
+    import torch
+
+    from course_utils.lessons.demos import activations, gan, optim, residual
+
+    rng = np.random.default_rng(2021)
+    flips = (rng.random(100) < 0.7).astype(int)
+    agreements = np.round(np.linspace(0, 1, 11), 2)
+    ravine = optim.SURFACES["ravine"]
+    yield "posterior_vs_prior", bayes_plots.posterior_vs_prior().figure
+    yield "sequential_updates", bayes_plots.sequential_updates(0.1, 0.99, (0.01, 0.1), 3).figure
+    yield "beta_posteriors", bayes_plots.beta_posteriors(flips, true_p=0.7).figure
+    yield "mle_vs_map", bayes_plots.mle_vs_map(flips, a=2, b=2, true_p=0.7).figure
+    yield "simpson_figure", bayes_plots.simpson_figure()
+    yield "shift_figure", bayes_plots.shift_figure(bayes.shift_experiment(0.95, agreements, n=400), agreements,
+                                                   train_agreement=0.95, shifted=0.1)
+    yield "plot_trajectories", optim.plot_trajectories(ravine, optim.compare(ravine, {
+        "SGD": lambda p: torch.optim.SGD(p, lr=0.9), "Adam": lambda p: torch.optim.Adam(p, lr=0.5)}, 100))
+    # snapshots shaped like a real run's (near 0 at the start, near the target at the end), without training
+    snapshots = {step: rng.normal(mean, std, 2000) for step, mean, std in ((0, -0.2, 0.3), (100, 1.9, 0.5),
+                                                                              (400, 4.2, 0.9), (1200, 4.0, 1.15))}
+    yield "gan.plot_snapshots", gan.plot_snapshots(snapshots, gan.Target())
+    yield "activations", activations.plot_activation_stds(
+        {i: activations.activation_stds(activations.relu_stack(20, 64, i)) for i in activations.INITS})
+    yield "residual", residual.plot_comparison(residual.compare(
+        {"plain, 2 layers": (2, False), "residual, 4 layers": (4, True)}, seeds=(0,), steps=40))
+
+
+def test_legend_check_sees_a_covered_line():
+    fig, ax = plt.subplots()
+    ax.plot(np.linspace(0, 1, 50), np.full(50, 0.95), label="a line along the top")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")
+    assert _covered_by_legend(fig) and _covered_by_legend(fig)[0][1] == "a line along the top"
+
+
+def test_legends_do_not_cover_data():
+    problems = []
+    for name, fig in _lesson_figures():
+        problems += [(name, *p) for p in _covered_by_legend(fig)]
+        plt.close(fig)
+    assert problems == []

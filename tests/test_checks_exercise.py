@@ -1,29 +1,192 @@
-"""The exercise checker prints one clear line and never raises."""
+"""Lesson exercise checks: one line of feedback, a nudge instead of the answer, never a raise.
+
+Also: the comparison core (``course_utils.checks.compare``), every registered exercise accepts its
+right answer, and the lesson notebooks never compute an expected value in a check cell.
+"""
 
 from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from course_utils.checks.exercise import check
+from course_utils.checks import exercise
+from course_utils.checks.compare import compare
+from course_utils.checks.exercise import check, exercises, feedback
+
+REPO = Path(__file__).resolve().parents[1]
+LESSONS = sorted(p for p in (REPO / "notebooks").glob("0[1-3]_*.ipynb"))
 
 
-@pytest.mark.parametrize("answer, expected, tol, ok, fragment", [
-    (None, 0.5, 1e-4, False, "not answered yet"),
-    (..., 0.5, 1e-4, False, "not answered yet"),
-    (0.50001, 0.5, 1e-4, True, "correct"),
-    (0.6, 0.5, 1e-4, False, "expected about 0.5 (within 0.0001), got 0.6"),
-    ("abc", 0.5, 1e-4, False, "expected a number, got str"),
-    ([1.0, 2.0], [1.0, 2.0, 3.0], 1e-4, False, "expected shape (3,), got shape (2,)"),
-    (torch.tensor([1.0, 2.5]), np.array([1.0, 2.0]), 1e-3, False, "differ from the expected ones by up to 0.5"),
-    (torch.tensor([1.0, 2.0]), [1.0, 2.0], 1e-6, True, "correct"),
-    ((3, 4), (3, 4), None, True, "correct"),
-    ((4, 3), (3, 4), None, False, "expected (3, 4)"),
-    (float("nan"), 0.5, 1e-4, False, "got nan"),
+# --------------------------------------------------------------------------- the comparison core
+@pytest.mark.parametrize("answer, expected, kw, reason, direction", [
+    (0.5, 0.5, {}, "", None),
+    (0.6, 0.5, {}, "value", "high"),
+    (0.4, 0.5, {}, "value", "low"),
+    (-0.5, 0.5, {}, "value", "sign"),
+    ("abc", 0.5, {}, "type", None),
+    ([1.0, 2.0], [1.0, 2.0, 3.0], {}, "shape", None),
+    (float("nan"), 0.5, {}, "not_finite", None),
+    ((3, 4), (3, 4), {"exact": True}, "", None),
+    ((3, 5), (3, 4), {"exact": True}, "value", "high"),
+    ((3, 4, 1), (3, 4), {"exact": True}, "length", "high"),
+    (torch.Size([3, 4]), (3, 4), {"exact": True}, "", None),
+    (torch.tensor([1.0, 2.5]), np.array([1.0, 2.0]), {"atol": 1e-3}, "value", "high"),
 ])
-def test_check_messages(capsys, answer, expected, tol, ok, fragment):
-    assert check("the thing", answer, expected, tol=tol, hint="look again") is ok
+def test_compare_reasons(answer, expected, kw, reason, direction):
+    c = compare(answer, expected, **kw)
+    assert c.ok is (reason == "")
+    assert c.reason == reason
+    assert c.direction == direction
+
+
+def test_compare_orders_and_patterns():
+    assert compare(0.028, 0.28, atol=1e-3).orders == -1
+    assert compare(280.0, 0.28, atol=1e-3).orders == 3
+    assert compare(28.0, 0.28, atol=1e-3).pattern == "percent"
+    assert compare(0.72, 0.28, atol=1e-3).pattern == "complement"
+    assert compare(4.0, 0.25, atol=1e-3).pattern == "reciprocal"
+    c = compare(np.array([[1.0, 2.0], [3.0, 9.0]]), np.ones((2, 2)) * [[1, 2], [3, 4]])
+    assert c.wrong == ((1, 1),) and c.n_wrong == 1 and c.direction == "high"
+    c = compare(np.zeros((2, 3)), np.zeros((2, 4)))
+    assert c.reason == "shape" and "dimension 1 is 3, it should be larger" in c.detail
+
+
+@pytest.mark.parametrize("answer, expected, fragment", [
+    (0.6, 0.5, "too big by 10-50%"),
+    (0.05, 0.5, "too small by a factor of about ten"),
+    (0.50005, 0.5, "by less than 1%"),
+    (50.0, 0.5, "looks like a percentage"),
+    (0.5, 0.5, ""),
+])
+def test_feedback_nudges_without_the_value(answer, expected, fragment):
+    ok, why = feedback(answer, expected, tol=1e-5)
+    assert ok is (fragment == "")
+    assert fragment in why
+    if not ok:
+        assert "0.5" not in why and "expected" not in why
+
+
+# --------------------------------------------------------------------------- the check function
+def _one_line(capsys):
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "the thing" in out and fragment in out
-    assert ("Hint: look again" in out) is (not ok)
+    assert out.count("\n") == 1, out
+    return out
+
+
+def test_unanswered_and_unknown(capsys):
+    assert check("01.rapid_test", None) is False
+    out = _one_line(capsys)
+    assert "not answered yet" in out and "Hint:" in out
+    assert check("01.rapid_test", ...) is False
+    _one_line(capsys)
+    with pytest.raises(KeyError, match="unknown exercise"):
+        check("01.nope", 1.0)
+    with pytest.raises(TypeError, match="logits=..., label=..."):
+        check("01.cross_entropy", 1.0)
+
+
+def test_right_value_answers_pass(capsys):
+    from course_utils.lessons import bayes
+
+    assert check("01.rapid_test", bayes.posterior(0.02, 0.95, 0.05))
+    assert check("01.required_false_alarm", 0.1 * 0.99 * 0.05 / (0.95 * 0.9))
+    assert check("01.tests_needed", 4)
+    assert check("01.b_on_a_mix", 234 / 270 * 87 / 350 + 55 / 80 * 263 / 350)
+    logits = np.array([2.0, 0.5, -1.0])
+    p = np.exp(logits) / np.exp(logits).sum()
+    assert check("01.cross_entropy", -np.log(p[0]), logits=logits, label=0)
+    assert check("02.xor_best_line", 3)
+    assert check("02.largest_stable_lr", 1.0)
+    assert check("03.g_prime", 3 * math.e)
+    assert check("03.view_shape", (192, 1024))
+    assert check("03.view_shape", torch.Size([192, 1024]))
+    assert check("03.broadcast_shape", (5, 3, 4))
+    assert check("03.mlp_params", 109386)
+    out = capsys.readouterr().out
+    assert out.count("✅") == 12 and "❌" not in out
+
+
+def test_wrong_value_answers_get_a_nudge_not_the_answer(capsys):
+    assert check("01.rapid_test", 27.94) is False            # a percentage
+    out = _one_line(capsys)
+    assert "❌" in out and "percentage" in out and "0.279" not in out
+    assert check("01.tests_needed", 3) is False
+    out = _one_line(capsys)
+    assert "too small" in out and "4" not in out.split("Hint")[0]
+    assert check("03.view_shape", (64, 3072)) is False
+    out = _one_line(capsys)
+    assert "in your answer, 2 elements are off" in out and "192" not in out
+    assert check("03.broadcast_shape", (5, 4)) is False
+    assert "2 entries; it should have more" in _one_line(capsys)
+
+
+def test_function_exercises(capsys):
+    from course_utils.lessons import bayes
+    from course_utils.lessons.demos import optim
+
+    def posterior(p, s, f):
+        return p * s / (p * s + (1 - p) * f)
+
+    assert check("01.posterior_formula", posterior)
+    assert check("01.posterior_formula", bayes.posterior)
+    assert check("01.sequential_update", lambda p, s, f, n: list(bayes.sequential_posteriors(p, s, f, tests=n)))
+    assert check("01.coin_mle", lambda h, n: h / n)
+    assert check("01.coin_map", lambda h, n, a, b: (h + a - 1) / (n + a + b - 2))
+    assert check("02.momentum_step", optim.momentum_step)
+    assert check("02.adam_step", optim.adam_step)
+    assert check("03.numerical_gradient", exercise._central_difference)
+    capsys.readouterr()
+
+    assert check("01.posterior_formula", lambda p, s, f: None) is False        # the exercise cell as shipped
+    assert "not answered yet" in _one_line(capsys)
+    assert check("01.posterior_formula", lambda p, s, f: p * s) is False         # forgot the evidence
+    out = _one_line(capsys)
+    assert "for <lambda>(0.1, 0.99, 0.01), the result is too small" in out
+    assert check("01.coin_mle", lambda h, n: h / (n + 1)) is False
+    assert "too small" in _one_line(capsys)
+    assert check("02.momentum_step", lambda w, g, v, lr, m: w - lr * g) is False  # one value instead of two
+    assert "should return 2 values" in _one_line(capsys)
+    assert check("02.momentum_step", lambda w, g, v, lr, m: (w - lr * g, g)) is False
+    assert "value 1 of the result" in _one_line(capsys)
+    assert check("01.coin_mle", lambda h, n: 1 / 0) is False
+    assert "raised ZeroDivisionError" in _one_line(capsys)
+    assert check("01.coin_mle", 0.5) is False
+    assert "asks for a function" in _one_line(capsys)
+
+
+def test_every_exercise_is_covered_by_a_notebook():
+    ids = set()
+    for path in LESSONS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            ids.update(re.findall(r'check\("([0-9]{2}\.[a-z_]+)"', "".join(cell["source"])))
+    assert ids == set(exercises())
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_check_cells_compute_no_expected_value(path):
+    """A check cell passes the answer (and named notebook data), never an expected value or a tolerance."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    calls = [line for cell in nb["cells"] if cell["cell_type"] == "code"
+             for line in "".join(cell["source"]).splitlines() if "check(" in line]
+    assert calls, "no check cells found"
+    for line in calls:
+        args = re.search(r'check\("[^"]+",\s*(.*)\)\s*$', line)
+        assert args, line
+        parts = [a.strip() for a in args.group(1).split(",")]
+        assert all(re.fullmatch(r"[a-z_]+(=[a-z_]+)?", part) for part in parts), line
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_committed_exercise_outputs_are_unanswered(path):
+    """The committed lesson notebooks show every exercise as "not answered yet", none as solved or wrong."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+                   for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    assert "✏️" in text and "❌" not in text

@@ -9,7 +9,16 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.lessons.demos import activations, attention, contrastive, gan, optim, residual
+from course_utils.lessons.demos import (
+    activations,
+    attention,
+    backprop,
+    contrastive,
+    gan,
+    loading,
+    optim,
+    residual,
+)
 
 matplotlib.use("Agg")
 
@@ -60,6 +69,30 @@ def test_on_the_ravine_momentum_and_adam_beat_plain_sgd_early():
     assert diverged[-1, 2] > diverged[0, 2]
 
 
+def test_hand_written_update_rules_follow_torch_optim():
+    surface = optim.SURFACES["ravine"]
+    torch_momentum = optim.run_optimizer(surface, lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.9), 40)
+    assert np.allclose(optim.run_update_rule(surface, "momentum", optim.momentum_step, 40, lr=0.2, momentum=0.9),
+                       torch_momentum)
+    torch_adam = optim.run_optimizer(surface, lambda p: torch.optim.Adam(p, lr=0.3, betas=(0.8, 0.99)), 40)
+    assert np.allclose(optim.run_update_rule(surface, "adam", optim.adam_step, 40, lr=0.3, beta1=0.8, beta2=0.99),
+                       torch_adam)
+    # Adam's first step has size lr in every coordinate (bias correction), whatever the gradient's scale
+    w, m, v = optim.adam_step([0.0, 0.0], [100.0, 0.01], [0.0, 0.0], [0.0, 0.0], 1, 0.1)
+    assert np.allclose(w, [-0.1, -0.1], atol=1e-6)
+    with pytest.raises(ValueError, match="momentum"):
+        optim.run_update_rule(surface, "rmsprop", optim.momentum_step, 3)
+
+
+def test_learning_rate_search_scores_divergence_as_inf():
+    surface = optim.SURFACES["ravine"]
+    best, scores = optim.tune_learning_rate(surface, lambda lr: (lambda p: torch.optim.SGD(p, lr=lr)),
+                                            [0.1, 0.5, 0.9, 1.5], steps=30)
+    assert scores[1.5] == math.inf and best in (0.5, 0.9)
+    assert scores[best] == min(scores.values())
+    _close(optim.plot_lr_search({"SGD": scores}, steps=30))
+
+
 def test_optimizer_figure_and_grid():
     surface = optim.SURFACES["rosenbrock"]
     W1, W2, L = optim.grid(surface, n=30)
@@ -79,20 +112,30 @@ def test_two_spirals_shapes_balance_and_determinism():
     assert not torch.equal(x, residual.two_spirals(100, seed=4)[0])
 
 
-def test_deep_mlp_same_parameters_with_or_without_skips():
+def test_deep_mlp_same_parameters_with_or_without_skips_and_kaiming_init():
+    torch.manual_seed(0)
     plain, res = residual.DeepMLP(depth=5, residual=False), residual.DeepMLP(depth=5, residual=True)
     assert sum(p.numel() for p in plain.parameters()) == sum(p.numel() for p in res.parameters())
     assert plain(torch.zeros(7, 2)).shape == (7, 2)
+    big = residual.DeepMLP(depth=1, width=400)
+    assert big.hidden[0].weight.std().item() == pytest.approx(math.sqrt(2 / 400), rel=0.05)
+    assert torch.all(big.hidden[0].bias == 0)
 
 
-def test_residual_beats_plain_and_plain_gets_almost_no_gradient():
-    results = residual.compare(depth=12, steps=200)
-    plain, res = results["plain"], results["residual"]
-    assert res["loss"][-1] < 0.2 < 0.6 < plain["loss"][-1]
-    assert res["accuracy"] > 0.9
-    assert plain["first_grad"][0] < 1e-3 * res["first_grad"][0]
-    again = residual.compare(depth=12, steps=200)
-    assert again["residual"]["loss"] == res["loss"]          # deterministic
+def test_degradation_deeper_plain_trains_worse_residual_does_not():
+    """The paper's claim in miniature: training loss, plain 24 layers > plain 3 layers > residual 24 layers."""
+    results = residual.compare(seeds=(0, 1), steps=120)
+    final = {name: res["loss"][:, -1] for name, res in results.items()}
+    assert results["plain, 3 layers"]["loss"].shape == (2, 120)
+    assert np.all(final["plain, 24 layers"] > final["plain, 3 layers"])            # degradation, every seed
+    assert np.all(final["residual, 24 layers"] < final["plain, 3 layers"])
+    # not a vanishing gradient: the deep plain net's first layer gets at least the shallow one's gradient
+    assert np.median(results["plain, 24 layers"]["first_grad"][:, 0]) > np.median(results["plain, 3 layers"]["first_grad"][:, 0])
+    # no unexplained spikes: the residual loss never jumps by more than half of its value
+    res_loss = results["residual, 24 layers"]["loss"]
+    assert np.all(res_loss[:, 1:] < 1.5 * res_loss[:, :-1] + 1e-3)
+    again = residual.compare({"residual, 24 layers": (24, True)}, seeds=(0,), steps=120)
+    assert np.array_equal(again["residual, 24 layers"]["loss"][0], res_loss[0])   # deterministic
     _close(residual.plot_comparison(results))
 
 
@@ -244,3 +287,48 @@ def test_plot_broadcast_figure():
     _close(broadcast.plot_broadcast(torch.arange(3.0).view(3, 1), torch.arange(4.0)))
     with pytest.raises(ValueError, match="at most 2-D"):
         broadcast.plot_broadcast(torch.zeros(2, 1, 1), torch.zeros(3))
+
+
+# --------------------------------------------------------------------------- backpropagation by hand
+def test_backprop_by_hand_matches_autograd():
+    values = backprop.forward(w=0.8, b=-0.5, x=1.5, t=1.0)
+    assert values["z"] == pytest.approx(0.8 * 1.5 - 0.5)
+    grads = backprop.backward(values)
+    w = torch.tensor(0.8, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(-0.5, dtype=torch.float64, requires_grad=True)
+    loss = (torch.sigmoid(w * 1.5 + b) - 1.0) ** 2
+    loss.backward()
+    assert loss.item() == pytest.approx(values["L"])
+    assert grads["dL/dw"] == pytest.approx(w.grad.item()) and grads["dL/db"] == pytest.approx(b.grad.item())
+    assert backprop.reference_gradients() == (pytest.approx(w.grad.item()), pytest.approx(b.grad.item()))
+    fig = backprop.draw_graph(values, grads)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "sigmoid" in texts and any(t.startswith("dL/dw = ") for t in texts)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- DataLoader workers
+def test_augmented_digits_and_timing():
+    images = np.random.default_rng(0).integers(0, 256, size=(6, 28, 28), dtype=np.uint8)
+    data = loading.AugmentedDigits(images, np.arange(6))
+    x, y = data[2]
+    assert x.shape == (1, 28, 28) and x.dtype == torch.float32 and y == 2
+    assert 0.0 <= x.min().item() and x.max().item() <= 1.0
+    times = loading.time_epochs(data, workers=(0,), batch_size=3)
+    assert set(times) == {0} and times[0]["wall"] > 0 and times[0]["main_cpu"] >= 0
+    fig = loading.plot_epoch_times({0: {"wall": 1.0, "main_cpu": 0.9}, 2: {"wall": 0.6, "main_cpu": 0.05}}, cpus=2)
+    assert [ax.get_xlabel() for ax in fig.axes] == ["num_workers", "num_workers"]
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_augmented_digits_pickles_by_reference():
+    """A module-level Dataset class is what spawned DataLoader workers can import."""
+    import pickle
+
+    data = loading.AugmentedDigits(np.zeros((1, 28, 28), dtype=np.uint8), np.zeros(1, dtype=int))
+    blob = pickle.dumps(data)
+    assert b"course_utils.lessons.demos.loading" in blob and b"AugmentedDigits" in blob

@@ -1,78 +1,365 @@
-"""Checks for the exercises inside the lesson notebooks.
+"""Checks for the exercises inside the lesson notebooks (01-03).
 
-An exercise cell leaves the answer as ``None`` (or ``...``); the check cell right after it calls
-``check``. It never raises, so a notebook still runs top to bottom: it prints one line that says
-"not answered yet", "correct", or what is wrong and a hint::
+An exercise cell leaves the answer as ``None`` (or ``...``); the check cell right after it names the
+exercise and passes the answer::
 
     answer = None          # your code here
-    check("posterior for a 2% prior", answer, 0.6689, tol=1e-3, hint="use bayes.posterior(...)")
+    check("01.rapid_test", answer)
 
-The returned ``bool`` lets a notebook count what is done.
+``check`` never raises, so a notebook still runs top to bottom. It prints one line: "not answered
+yet", "correct", or a *nudge*: which way the answer is off (too big, too small, the wrong sign),
+by about how much (an order of magnitude, a percentage that should be a fraction), or which part is
+wrong (a dimension of a shape, an element of an array, one input of a function). It never prints
+the expected value, and the notebook never computes it: the expected values are computed here, in
+``_EXERCISES``, from the course's tested helpers and, where an exercise depends on the notebook's
+own data, from the inputs the check cell passes (``check("01.cross_entropy", answer, logits=logits, label=label)``).
+
+An answer may also be a *function*: ``check("01.posterior_formula", posterior)`` calls the
+student's ``posterior`` on a few inputs and compares each result with the tested helper's.
+
+The returned ``bool`` lets a notebook count what is done. ``exercises()`` lists the known ids.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Sequence
 
-import numpy as np
+from course_utils.checks.compare import Comparison, compare, is_unanswered
+
+__all__ = ["check", "feedback", "exercises", "nudge"]
 
 _OK, _TODO, _WRONG = "✅", "✏️", "❌"
 
 
-def _unanswered(value: Any) -> bool:
-    return value is None or value is Ellipsis
+# --------------------------------------------------------------------------- nudges
+def _size_words(c: Comparison) -> str:
+    """How far off, in words, without the expected value."""
+    if c.orders is not None and c.orders != 0:
+        factor = "ten" if abs(c.orders) == 1 else f"10^{abs(c.orders)}"
+        return f"by a factor of about {factor}"
+    r = c.relative
+    if r < 0.01:
+        return "by less than 1% (close: is a rounded number or a slightly different formula to blame?)"
+    if r < 0.1:
+        return "by 1-10%"
+    if r < 0.5:
+        return "by 10-50%"
+    return "by 50% or more, but within a factor of ten"
 
 
-def _describe(value: Any) -> str:
-    shape = getattr(value, "shape", None)
-    if shape is not None and tuple(shape):
-        return f"{type(value).__name__} of shape {tuple(shape)}"
-    try:
-        return f"{float(value):.6g}"
-    except (TypeError, ValueError):
-        return repr(value)
+def nudge(c: Comparison, *, what: str = "your answer") -> str:
+    """Turn a ``Comparison`` into one sentence for a student; never contains the expected value."""
+    if c.reason == "type":
+        return f"{what} is {c.detail}"
+    if c.reason == "length":
+        return f"{what} has {c.detail}"
+    if c.reason == "shape":
+        return f"the shape of {what} is off: {c.detail}"
+    if c.reason == "not_finite":
+        where = f" (first at index {c.wrong[0]})" if c.wrong and c.wrong[0] else ""
+        return f"{what} contains nan or inf{where}: look for a division by zero or a log of 0"
+    if c.pattern == "percent":
+        return f"{what} looks like a percentage; give a fraction between 0 and 1"
+    if c.pattern == "complement":
+        return f"{what} looks like 1 minus the right value: is it the probability of the opposite event?"
+    if c.pattern == "reciprocal":
+        return f"{what} looks like the reciprocal of the right value: is a fraction upside down?"
+    if c.direction == "sign":
+        return f"{what} has the wrong sign"
+    if c.n_wrong and c.wrong and c.wrong[0]:               # an array or a sequence
+        first = c.wrong[0] if len(c.wrong[0]) > 1 else c.wrong[0][0]
+        where = f"in {what}, {c.n_wrong} element{'s are' if c.n_wrong > 1 else ' is'} off, the first at index {first}"
+        if c.direction in ("high", "low"):
+            return f"{where}; the wrong ones are too {'big' if c.direction == 'high' else 'small'}"
+        return f"{where}; some too big, some too small"
+    word = {"high": "too big", "low": "too small"}.get(c.direction, "off")
+    return f"{what} is {word} {_size_words(c)}"
 
 
-def _close(answer: Any, expected: Any, tol: float) -> tuple[bool, str]:
-    try:
-        got = np.asarray(answer.detach().cpu() if hasattr(answer, "detach") else answer, dtype=float)
-    except (TypeError, ValueError):
-        return False, f"expected a number, got {type(answer).__name__} {answer!r}"
-    want = np.asarray(expected, dtype=float)
-    if got.shape != want.shape:
-        return False, f"expected shape {want.shape}, got shape {got.shape}"
-    if np.all(np.isfinite(got)) and np.allclose(got, want, rtol=0, atol=tol):
-        return True, ""
-    if got.ndim == 0:
-        return False, f"expected about {float(want):.6g} (within {tol:g}), got {float(got):.6g}"
-    worst = float(np.nanmax(np.abs(got - want))) if np.all(np.isfinite(got)) else math.inf
-    return False, f"values differ from the expected ones by up to {worst:.3g} (allowed {tol:g})"
+def feedback(answer: Any, expected: Any, *, tol: float = 1e-4, rtol: float = 0.0,
+             exact: bool = False) -> tuple[bool, str]:
+    """``(ok, nudge)`` for a value answer; ``nudge`` is ``""`` when ``ok``."""
+    c = compare(answer, expected, atol=tol, rtol=rtol, exact=exact)
+    return c.ok, "" if c.ok else nudge(c)
 
 
-def check(name: str, answer: Any, expected: Any, *, tol: Optional[float] = 1e-4, hint: str = "") -> bool:
-    """Print whether ``answer`` is right and return ``True`` if it is.
+# --------------------------------------------------------------------------- the exercises
+@dataclass(frozen=True)
+class _Exercise:
+    """One exercise.
+
+    ``expected(**inputs)`` computes the right value (for a value answer); for a function answer,
+    ``reference`` is the tested helper and ``cases`` the argument tuples it is called with.
+    """
+
+    title: str
+    hint: str
+    expected: Optional[Callable[..., Any]] = None
+    reference: Optional[Callable[..., Any]] = None
+    cases: Any = ()          # a sequence of argument tuples, or a function returning one
+    tol: float = 1e-4
+    rtol: float = 0.0
+    exact: bool = False
+    inputs: tuple = ()
+
+
+def _bayes():
+    from course_utils.lessons import bayes
+
+    return bayes
+
+
+def _optim():
+    from course_utils.lessons.demos import optim
+
+    return optim
+
+
+def _tests_needed(prior, sensitivity, false_alarm, target):
+    chain = _bayes().sequential_posteriors(prior, sensitivity, false_alarm, tests=50)
+    return int(next(i for i, p in enumerate(chain, start=1) if p > target))
+
+
+def _b_on_a_mix():
+    bayes = _bayes()
+    stones = bayes.KIDNEY_STONES["A"]
+    total = sum(n for _, n in stones.values())
+    return bayes.adjusted_rate(bayes.success_rates()["B"], {z: n / total for z, (_, n) in stones.items()})
+
+
+def _largest_stable_lr():
+    import torch
+
+    surface = _optim().SURFACES["ravine"]
+    hessian = torch.autograd.functional.hessian(surface.fn, torch.zeros(2, dtype=torch.float64))
+    return 2 / float(torch.linalg.eigvalsh(hessian).max())
+
+
+def _cross_entropy(logits, label):
+    import torch
+
+    return float(torch.nn.functional.cross_entropy(torch.as_tensor(logits, dtype=torch.float64)[None],
+                                                   torch.tensor([int(label)])))
+
+
+def _g_prime(x):
+    return (2 * x + x ** 2) * math.exp(x)
+
+
+def _backprop_grads():
+    """d loss / d (w, b) for the tiny graph of notebook 03: loss = (sigmoid(w x + b) - t)^2 at x=1.5, t=1."""
+    from course_utils.lessons.demos import backprop
+
+    return backprop.reference_gradients()
+
+
+def _view_shape():
+    return (64 * 3 * 32 * 32 // (32 * 32), 32 * 32)
+
+
+def _broadcast_shape():
+    from course_utils.lessons.demos import broadcast
+
+    return broadcast.explain((5, 1, 4), (3, 1))[0]
+
+
+def _mlp_params():
+    sizes = (28 * 28, 128, 64, 10)
+    return sum(i * o + o for i, o in zip(sizes, sizes[1:]))
+
+
+_EXERCISES: dict[str, _Exercise] = {
+    # ---- 01 Bayes
+    "01.posterior_formula": _Exercise(
+        "your posterior(prior, sensitivity, false_alarm_rate)",
+        "numerator prior * sensitivity; the evidence adds the healthy people's false alarms",
+        reference=lambda p, s, f: _bayes().posterior(p, s, f),
+        cases=((0.1, 0.99, 0.01), (0.1, 0.99, 0.10), (0.5, 0.8, 0.3), (0.001, 0.99, 0.01)), tol=1e-9),
+    "01.rapid_test": _Exercise(
+        "posterior of the rapid test", "count 1,000 people: how many infected test positive, how many healthy?",
+        expected=lambda: _bayes().posterior(0.02, 0.95, 0.05), tol=1e-3),
+    "01.required_false_alarm": _Exercise(
+        "false-alarm rate for a 0.95 posterior",
+        "solve t = p·s / (p·s + (1 - p)·f) for f, or try many f with np.linspace and your posterior function",
+        expected=lambda: _bayes().required_false_alarm_rate(0.95, 0.1, 0.99), tol=1e-5),
+    "01.sequential_update": _Exercise(
+        "your sequential(prior, sensitivity, false_alarm_rate, tests)",
+        "loop `tests` times: compute the posterior, store it, and use it as the next prior",
+        reference=lambda p, s, f, n: list(_bayes().sequential_posteriors(p, s, f, tests=n)),
+        cases=((0.1, 0.99, 0.01, 3), (0.1, 0.99, 0.10, 3), (0.3, 0.7, 0.2, 5)), tol=1e-9),
+    "01.tests_needed": _Exercise(
+        "positive tests needed for 0.999", "run your sequential update for 10 tests and find the first above 0.999",
+        expected=lambda: _tests_needed(0.1, 0.99, 0.1, 0.999), exact=True),
+    "01.coin_mle": _Exercise(
+        "your coin_mle(heads, flips)", "the θ that maximises θ^h (1-θ)^t: set the derivative of the log to 0",
+        reference=lambda h, n: _bayes().coin_mle(h, n), cases=((3, 3), (74, 100), (0, 5), (7, 20)), tol=1e-9),
+    "01.coin_map": _Exercise(
+        "your coin_map(heads, flips, a, b)",
+        "the peak of Beta(a + h, b + t): the prior adds a - 1 imagined heads and b - 1 imagined tails",
+        reference=lambda h, n, a, b: _bayes().coin_map(h, n, a=a, b=b),
+        cases=((3, 3, 2, 2), (74, 100, 2, 2), (0, 5, 3, 3), (7, 20, 1, 1)), tol=1e-9),
+    "01.cross_entropy": _Exercise(
+        "cross-entropy of one example, by hand",
+        "softmax turns logits into probabilities; the loss is minus the log of the true class's probability",
+        expected=_cross_entropy, inputs=("logits", "label"), tol=1e-5),
+    "01.b_on_a_mix": _Exercise(
+        "B's success rate on A's patients", "sum over stone sizes of P(success | B, size) × (A's share of that size)",
+        expected=_b_on_a_mix, tol=1e-3),
+    # ---- 02 history
+    "02.xor_best_line": _Exercise(
+        "most XOR points a straight line gets right", "draw the four corners; a line splits the plane into two sides",
+        expected=lambda: 3, exact=True),
+    "02.momentum_step": _Exercise(
+        "your momentum_step(w, grad, velocity, lr, momentum)",
+        "PyTorch's form: velocity = momentum * velocity + grad, then w = w - lr * velocity; return both",
+        reference=lambda *a: _optim().momentum_step(*a),
+        cases=lambda: _array_cases(((1.0, -2.0), (0.5, 0.25), (0.0, 0.0), 0.1, 0.9),
+                                   ((1.0, -2.0), (0.5, 0.25), (0.2, -0.1), 0.1, 0.9),
+                                   ((3.0,), (-1.0,), (0.5,), 0.05, 0.5)), tol=1e-9),
+    "02.adam_step": _Exercise(
+        "your adam_step(w, grad, m, v, t, lr, beta1, beta2, eps)",
+        "m and v are running averages of grad and grad²; divide each by (1 - beta^t) before the step",
+        reference=lambda *a: _optim().adam_step(*a),
+        cases=lambda: _array_cases(((1.0, -2.0), (0.5, 0.25), (0.0, 0.0), (0.0, 0.0), 1, 0.1, 0.9, 0.999, 1e-8),
+                                   ((1.0, -2.0), (0.5, 0.25), (0.1, 0.2), (0.01, 0.02), 5, 0.1, 0.9, 0.999, 1e-8),
+                                   ((0.0,), (-3.0,), (0.3,), (4.0,), 2, 0.01, 0.8, 0.99, 1e-8)), tol=1e-7),
+    "02.largest_stable_lr": _Exercise(
+        "largest stable SGD learning rate", "the step multiplies w2 by (1 - 2 lr): when is its size below 1?",
+        expected=_largest_stable_lr, tol=1e-6),
+    # ---- 03 PyTorch
+    "03.g_prime": _Exercise(
+        "g'(1) for g(x) = x² eˣ", "make x a tensor with requires_grad=True, compute g, call backward, read x.grad",
+        expected=lambda: _g_prime(1.0), tol=1e-4),
+    "03.backprop_by_hand": _Exercise(
+        "(dL/dw, dL/db) by hand",
+        "multiply the local derivatives along the path from L back to w (and to b): dL/dp · dp/dz · dz/dw",
+        expected=_backprop_grads, tol=1e-6),
+    "03.numerical_gradient": _Exercise(
+        "your numerical_gradient(f, x, h)",
+        "central difference for each coordinate i: (f(x + h·e_i) - f(x - h·e_i)) / (2h)",
+        reference=lambda f, x, h: _central_difference(f, x, h), cases=lambda: _gradient_check_cases(), tol=1e-6),
+    "03.view_shape": _Exercise(
+        "shape of view(-1, 32 * 32)", "-1 becomes (number of elements) / (32 * 32)",
+        expected=_view_shape, exact=True),
+    "03.broadcast_shape": _Exercise(
+        "broadcast shape of (5, 1, 4) and (3, 1)", "align the shapes on the right; each pair is equal or has a 1",
+        expected=_broadcast_shape, exact=True),
+    "03.mlp_params": _Exercise(
+        "parameters of 784-128-64-10", "each Linear(in, out) has in * out weights and out biases",
+        expected=_mlp_params, exact=True),
+}
+
+
+def _array_cases(*cases):
+    """Argument tuples with every tuple of numbers turned into a float64 NumPy array (the update rules' w, grad, ...)."""
+    import numpy as np
+
+    return tuple(tuple(np.array(a, dtype=float) if isinstance(a, tuple) else a for a in case) for case in cases)
+
+
+def _central_difference(f, x, h):
+    import numpy as np
+
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        step = np.zeros_like(x)
+        step.flat[i] = h
+        grad.flat[i] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad
+
+
+def _gradient_check_cases():
+    import numpy as np
+
+    return (
+        (lambda v: float((v ** 2).sum()), np.array([1.0, -2.0, 3.0]), 1e-5),
+        (lambda v: float(np.sin(v[0]) * v[1]), np.array([0.5, 2.0]), 1e-5),
+        (lambda v: float(np.exp(v).sum()), np.array([[0.0, 1.0], [-1.0, 0.5]]), 1e-5),
+    )
+
+
+def exercises() -> list[str]:
+    """The ids ``check`` knows, in notebook order."""
+    return list(_EXERCISES)
+
+
+def _describe_case(args: tuple) -> str:
+    def short(a):
+        if callable(a):
+            return "f"
+        if hasattr(a, "tolist"):
+            return repr(a.tolist())
+        return repr(a)
+    return ", ".join(short(a) for a in args)
+
+
+def _check_function(ex: _Exercise, fn: Callable, cases: Sequence[tuple], name: str) -> tuple[bool, str]:
+    for args in cases:
+        call = f"{name}({_describe_case(args)})"
+        try:
+            got = fn(*args)
+        except Exception as err:  # the student's code raised: say where, in one line
+            return False, f"{call} raised {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}".rstrip(": ")
+        if is_unanswered(got):
+            return False, f"{call} returned {got!r}: does the function end with `return ...`?"
+        want = ex.reference(*args)
+        if isinstance(want, tuple) and not isinstance(got, tuple):
+            return False, f"{call} should return {len(want)} values (a tuple), got a {type(got).__name__}"
+        pairs = zip(got, want) if isinstance(want, tuple) else [(got, want)]
+        if isinstance(want, tuple) and len(got) != len(want):
+            return False, f"{call} returned {len(got)} values, it should return {len(want)}"
+        for k, (g, w) in enumerate(pairs):
+            c = compare(g, w, atol=ex.tol, rtol=ex.rtol, exact=ex.exact)
+            if not c.ok:
+                part = f"value {k + 1} of " if isinstance(want, tuple) else ""
+                return False, f"for {call}, {nudge(c, what=part + 'the result')}"
+    return True, ""
+
+
+def check(exercise: str, answer: Any, **inputs: Any) -> bool:
+    """Print whether ``answer`` to ``exercise`` is right, and return ``True`` if it is.
 
     Args:
-        name: what the exercise asks for, shown in the message.
-        answer: the student's value; ``None`` or ``...`` means "not answered yet".
-        expected: the right value: a number, an array-like (compared element-wise within ``tol``),
-            or anything else (compared with ``==`` when ``tol`` is ``None``).
-        tol: absolute tolerance for numbers and arrays; ``None`` for an exact comparison.
-        hint: printed when the answer is missing or wrong.
+        exercise: the exercise's id, e.g. ``"01.rapid_test"`` (``exercises()`` lists them).
+        answer: your value, or your function for exercises that ask for one; ``None`` or ``...``
+            means "not answered yet".
+        **inputs: the notebook data an exercise depends on, named as the check cell shows.
+
+    Never raises for a wrong answer: it prints one line with a nudge and a hint.
     """
-    tail = f" Hint: {hint}" if hint else ""
-    if _unanswered(answer):
-        print(f"{_TODO} {name}: not answered yet.{tail}")
+    if exercise not in _EXERCISES:
+        raise KeyError(f"unknown exercise {exercise!r}; known: {', '.join(_EXERCISES)}. "
+                       "Is the course package up to date (course_utils.require)?")
+    ex = _EXERCISES[exercise]
+    missing = [n for n in ex.inputs if n not in inputs]
+    if missing:
+        raise TypeError(f"check({exercise!r}, answer, ...) needs {', '.join(f'{n}=...' for n in missing)}: "
+                        "run the check cell as it was written")
+    tail = f" Hint: {ex.hint}" + ("" if ex.hint.endswith((".", "?", "!")) else ".")
+    if is_unanswered(answer):
+        print(f"{_TODO} {ex.title}: not answered yet.{tail}")
         return False
-    if tol is None:
-        ok = answer == expected
-        ok = bool(np.all(ok)) if not isinstance(ok, bool) else ok
-        why = "" if ok else f"expected {expected!r}, got {_describe(answer)}"
+    if ex.reference is not None:
+        if not callable(answer):
+            ok, why = False, f"this exercise asks for a function; got a {type(answer).__name__}"
+        else:
+            cases = ex.cases() if callable(ex.cases) else ex.cases
+            name = getattr(answer, "__name__", "your function")
+            try:
+                first = answer(*cases[0])
+            except Exception:
+                first = 0          # let _check_function report the error
+            if is_unanswered(first):
+                print(f"{_TODO} {ex.title}: not answered yet (the function returns {first!r}).{tail}")
+                return False
+            ok, why = _check_function(ex, answer, cases, name)
     else:
-        ok, why = _close(answer, expected, tol)
+        ok, why = feedback(answer, ex.expected(**inputs), tol=ex.tol, rtol=ex.rtol, exact=ex.exact)
     if ok:
-        print(f"{_OK} {name}: correct.")
+        print(f"{_OK} {ex.title}: correct.")
         return True
-    print(f"{_WRONG} {name}: {why}.{tail}")
+    print(f"{_WRONG} {ex.title}: {why}.{tail}")
     return False

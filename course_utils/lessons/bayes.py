@@ -19,7 +19,7 @@ Public API::
     format_probability(p), format_percent(p)                # printing without fake "1.0000"
 
 Vocabulary (COVID-99 example, θ = infected, D = positive test): prior (사전확률) P(θ);
-sensitivity = recall (민감도) P(D|θ); false-alarm rate (오탐율) P(D|¬θ); evidence P(D);
+sensitivity = recall (민감도) P(D|θ); false-alarm rate (오탐률, 위양성률) P(D|¬θ); evidence P(D);
 posterior = precision (정밀도) P(θ|D).
 """
 
@@ -99,7 +99,7 @@ def evidence(prior: ArrayLike, sensitivity: ArrayLike, false_alarm_rate: ArrayLi
     Args:
         prior: P(θ), e.g. the share of infected people (사전확률).
         sensitivity: P(D|θ), the share of infected people who test positive (민감도, recall).
-        false_alarm_rate: P(D|¬θ), the share of healthy people who test positive (오탐율).
+        false_alarm_rate: P(D|¬θ), the share of healthy people who test positive (오탐률, 위양성률).
 
     Returns:
         A float, or an array of the broadcast shape of the inputs.
@@ -258,7 +258,7 @@ class ConfusionCounts:
 
     @property
     def false_alarm_rate(self) -> float:
-        """False-positive rate, P(D|¬θ) = fp / (fp + tn) (오탐율): the rate of type I errors."""
+        """False-positive rate, P(D|¬θ) = fp / (fp + tn) (오탐률, 위양성률): the rate of type I errors."""
         return self._ratio(self.fp, self.fp + self.tn, "false-alarm rate")
 
     @property

@@ -192,7 +192,11 @@ def posterior_vs_prior(sensitivity: float = 0.99, false_alarm_rates: Sequence[fl
     ax.set_ylabel("posterior P(θ|D)")
     ax.set_title(f"After one positive test (sensitivity {_pct(sensitivity)})", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    if len(false_alarm_rates) > 1:      # several curves fill the upper left: keep the legend off the data
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+        ax.figure.tight_layout()
+    else:
+        ax.legend(fontsize=8, loc="upper left")
     return ax
 
 

@@ -1,6 +1,6 @@
 """Deep-learning milestones 2012-2020, kept as data, and the figures of notebook 02.
 
-Every date, venue and author here follows ``shared/reference/FACTS.md`` (tests/test_history.py
+Every date, venue and author here follows the course fact sheet ``docs/FACTS.md`` (tests/test_milestones.py
 checks them against it). "First public" means the first version anyone could read: usually the
 arXiv preprint, which can precede the peer-reviewed venue by a year or more (DQN: arXiv in Dec 2013,
 Nature in Feb 2015). That is why different sources give different years for the same idea.

@@ -1,17 +1,21 @@
-"""Small, fast demos behind notebooks 02 and 03: each runs in a second or two on a CPU.
+"""Small, fast demos behind notebooks 02 and 03: each runs in seconds on a CPU.
 
 One module per idea, imported explicitly (``from course_utils.lessons.demos import optim``):
 
 =================== ==========================================================================
-``optim``           SGD, SGD + momentum and Adam on 2-D loss surfaces: trajectories and figures
-``residual``        a deep plain MLP vs the same depth with skip connections, on two spirals
+``optim``           SGD, momentum and Adam on 2-D surfaces: update rules, learning-rate search, figures
+``residual``        the degradation problem: shallow plain, deep plain and deep residual MLPs on two spirals
 ``attention``       scaled dot-product attention and a toy word-alignment example
 ``gan``             a tiny generator and discriminator learning a 1-D distribution
 ``contrastive``     SimCLR's NT-Xent loss, and a toy self-supervised run on shifted signals
 ``activations``     activation statistics through a deep ReLU stack, with and without kaiming_normal_
 ``broadcast``       the broadcasting rules written out step by step, and a picture
+``backprop``        backpropagation by hand on a one-neuron graph, and a drawing of the graph
+``loading``         a Dataset with costly per-sample work, to time ``DataLoader(num_workers=...)``
 =================== ==========================================================================
 
 Nothing here runs, seeds or prints at import; every function that draws random numbers takes a
-``seed`` and uses its own generator, so results do not depend on what ran before.
+``seed`` and uses its own generator, so results do not depend on what ran before. The one exception
+is ``loading.AugmentedDigits``, whose random angles come from torch's generator, which each
+``DataLoader`` worker seeds for itself.
 """

@@ -115,7 +115,7 @@ def plot_snapshots(snapshots: dict, target: Target = Target(), *, figsize=(11, 2
         ax.set_title(f"step {step}: mean {samples.mean():.2f}, std {samples.std():.2f}", fontsize=9)
         ax.set_xlabel("value")
         ax.set_ylabel("density")
-    axes[0].legend(fontsize=8, loc="upper left")
+    axes[-1].legend(fontsize=8, loc="upper left")     # the last panel's upper left is empty: the data sit near the target
     fig.suptitle(f"Generated numbers vs the real N({target.mean}, {target.std})", y=1.0)
     fig.tight_layout()
     return fig

@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
@@ -97,6 +98,84 @@ def compare(surface: Surface, optimizers: Mapping[str, OptimizerFactory], steps:
     return {name: run_optimizer(surface, make, steps) for name, make in optimizers.items()}
 
 
+def momentum_step(w, grad, velocity, lr: float, momentum: float):
+    """One step of SGD with momentum, in PyTorch's form (``torch.optim.SGD(momentum=...)``).
+
+    ``velocity = momentum * velocity + grad``; ``w = w - lr * velocity``. Arrays of any one shape
+    (or sequences of numbers) in; returns ``(new_w, new_velocity)`` as float64 NumPy arrays.
+    """
+    w, grad, velocity = (np.asarray(a, dtype=float) for a in (w, grad, velocity))
+    velocity = momentum * velocity + grad
+    return w - lr * velocity, velocity
+
+
+def adam_step(w, grad, m, v, t: int, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+    """One Adam step (Kingma & Ba, Algorithm 1; ``torch.optim.Adam`` without weight decay).
+
+    ``m`` and ``v`` are running averages of the gradient and of its square; ``t`` counts steps from 1.
+    ``m_hat = m / (1 - beta1**t)`` and ``v_hat = v / (1 - beta2**t)`` undo their start at zero, and
+    ``w = w - lr * m_hat / (sqrt(v_hat) + eps)``. Returns ``(new_w, new_m, new_v)`` as float64 arrays.
+    """
+    w, grad, m, v = (np.asarray(a, dtype=float) for a in (w, grad, m, v))
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def run_update_rule(surface: Surface, rule: str, step_fn, steps: int, **hyper) -> np.ndarray:
+    """Minimise ``surface`` with a hand-written update rule instead of a ``torch.optim`` optimiser.
+
+    ``rule`` is ``"momentum"`` (``step_fn(w, grad, velocity, lr, momentum)``) or ``"adam"``
+    (``step_fn(w, grad, m, v, t, lr, beta1, beta2, eps)``); ``hyper`` holds the hyper-parameters by
+    those names. Returns the path like ``run_optimizer``: shape ``(steps + 1, 3)``.
+    """
+    if rule not in ("momentum", "adam"):
+        raise ValueError(f"rule must be 'momentum' or 'adam', got {rule!r}")
+    w = np.array(surface.start, dtype=float)
+    state = [np.zeros(2), np.zeros(2)]
+    path = np.empty((steps + 1, 3))
+    for i in range(steps):
+        wt = torch.tensor(w, requires_grad=True)
+        loss = surface.fn(wt)
+        loss.backward()
+        path[i] = (w[0], w[1], loss.item())
+        grad = wt.grad.numpy()
+        if rule == "momentum":
+            w, state[0] = step_fn(w, grad, state[0], hyper["lr"], hyper["momentum"])
+        else:
+            w, state[0], state[1] = step_fn(w, grad, state[0], state[1], i + 1, hyper["lr"],
+                                            hyper.get("beta1", 0.9), hyper.get("beta2", 0.999), hyper.get("eps", 1e-8))
+        w = np.asarray(w, dtype=float)
+    with torch.no_grad():
+        path[steps] = (w[0], w[1], surface.fn(torch.tensor(w)).item())
+    return path
+
+
+def final_loss(path: np.ndarray) -> float:
+    """The loss at the end of a path; ``inf`` if the run diverged: a nan or inf on the way, or a
+    final loss above the starting one."""
+    losses = path[:, 2]
+    if not np.all(np.isfinite(losses)) or losses[-1] > losses[0]:
+        return math.inf
+    return float(losses[-1])
+
+
+def tune_learning_rate(surface: Surface, make_optimizer: Callable[[float], OptimizerFactory],
+                       learning_rates: Iterable[float], steps: int) -> tuple[float, dict[float, float]]:
+    """A small learning-rate search: run ``make_optimizer(lr)`` for each ``lr`` and keep the best.
+
+    Returns ``(best_lr, {lr: final loss})``; a run that diverges (see ``final_loss``) scores ``inf``.
+    """
+    scores = {}
+    for lr in learning_rates:
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores[lr] = final_loss(run_optimizer(surface, make_optimizer(lr), steps))
+    best = min(scores, key=scores.get)
+    return best, scores
+
+
 def grid(surface: Surface, n: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(W1, W2, L)``: ``n x n`` arrays of the surface over its plotting window."""
     w1 = np.linspace(*surface.xlim, n)
@@ -130,5 +209,30 @@ def plot_trajectories(surface: Surface, paths: Mapping[str, np.ndarray], *, figs
     ax2.set_ylabel("loss (log scale)")
     ax2.set_title("Loss per step")
     ax2.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_lr_search(scores: Mapping[str, Mapping[float, float]], *, steps: int, figsize=(6.5, 3.8)):
+    """Final loss against learning rate, one line per optimiser (log-log); diverged runs are marked
+    with an ``x`` at the top of the axes. ``scores`` is ``{name: {lr: final loss}}``. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figsize)
+    finite = [v for s in scores.values() for v in s.values() if math.isfinite(v)]
+    top = max(finite) * 10 if finite else 1.0
+    for i, (name, s) in enumerate(scores.items()):
+        lrs = np.array(list(s))
+        vals = np.array([s[lr] for lr in lrs])
+        ok = np.isfinite(vals)
+        (line,) = ax.loglog(lrs[ok], np.maximum(vals[ok], 1e-16), "o-", ms=4, label=name)
+        if (~ok).any():      # one row of crosses per optimiser, so that none hides another
+            ax.plot(lrs[~ok], np.full((~ok).sum(), top * 2.5 ** i), "x", color=line.get_color(), ms=7)
+    ax.axhline(top, color="grey", lw=0.5, ls=":")
+    ax.text(min(lr for s in scores.values() for lr in s), top, " x: diverged",
+            va="bottom", fontsize=8, color="grey")
+    ax.set(title=f"Loss after {steps} steps, by learning rate", xlabel="learning rate (log)",
+           ylabel="final loss (log)")
+    ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig
