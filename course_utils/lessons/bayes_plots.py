@@ -385,7 +385,7 @@ def shift_figure(results: Mapping[str, Mapping[str, object]], test_agreements: S
 
 
 # --------------------------------------------------------------------------- the explorer
-#: Width of the explorer's slider labels (CSS), wide enough for "false alarm P(D|¬θ) 오탐율".
+#: Width of the explorer's slider labels (CSS), wide enough for "false alarm P(D|¬θ) 오탐률".
 EXPLORER_LABEL_WIDTH = "200px"
 #: Widest a slider row gets (label + track + readout), so the track stays a comfortable length.
 EXPLORER_SLIDER_MAX_WIDTH = "640px"
@@ -448,7 +448,7 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
     sliders = [
         widgets.FloatSlider(value=prior, step=0.005, description="prior P(θ) 사전확률", **common),
         widgets.FloatSlider(value=sensitivity, step=0.005, description="sensitivity P(D|θ) 민감도", **common),
-        widgets.FloatSlider(value=false_alarm_rate, step=0.001, description="false alarm P(D|¬θ) 오탐율",
+        widgets.FloatSlider(value=false_alarm_rate, step=0.001, description="false alarm P(D|¬θ) 오탐률",
                             **common),
     ]
     for slider in sliders:
