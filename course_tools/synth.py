@@ -16,13 +16,13 @@ What it makes:
 - ``generate_embedded(folder)``: the small offline data committed in ``data/embedded``.
   ``python -m course_tools.synth`` regenerates it; ``--check`` verifies the committed copy.
 
-File names and fonts. A notMNIST file name is the base64 of a font file name, and the same
-name appears in every letter folder (one font draws all ten letters). Here every (font,
-distortion variant) pair gets its own name: the URL-safe base64 of ``"<font stem>#<variant>
-<ext>"``, e.g. ``DejaVuSans-Bold#00012.ttf``. Decoded, the part before ``#`` names the font, so
-a reader that splits by font can keep all variants of one font in the same split (the notMNIST
-dataset does: ``NotMNIST`` groups by the decoded name up to ``#``; real notMNIST names contain
-no ``#`` and are each their own group).
+File names and fonts. A notMNIST file name is the standard base64 of a font file name plus
+``.png``, and the same name appears in every letter folder (one font draws all ten letters). Here
+every (font, distortion variant) pair stands for one font of its own, named like a real font file:
+``"<font stem> <variant><ext>"``, e.g. ``DejaVuSans-Bold 00012.ttf``, so the font of a file is a
+plain base64 decode of its name, exactly as for the real archives, and no course-specific rule is
+needed to read it. (Variants of one matplotlib font are therefore different "fonts" to a split by
+font, as near-identical fonts such as a regular and a book weight are in the real notMNIST.)
 
 Determinism: every image draws its random numbers from a generator seeded by (seed, dataset,
 font, variant, character), so the output does not depend on the number of worker processes;
@@ -302,9 +302,10 @@ EMBEDDED_NOTMNIST_SPEC = NotMNISTSpec(
 
 
 def notmnist_file_name(font_file: str, variant: int) -> str:
-    """The PNG name of one (font, variant): URL-safe base64 of ``"<stem>#<variant><ext>"`` plus ``.png``."""
+    """The PNG name of one (font, variant), shaped like real notMNIST's: the standard base64 of the
+    font file name ``"<stem> <variant:05d><ext>"`` plus ``.png``, e.g. ``"DejaVuSans-Bold 00012.ttf"``."""
     stem, ext = os.path.splitext(font_file)
-    return base64.urlsafe_b64encode(f"{stem}#{variant:05d}{ext}".encode()).decode("ascii") + ".png"
+    return base64.b64encode(f"{stem} {variant:05d}{ext}".encode()).decode("ascii") + ".png"
 
 
 def _bad_file(kind: str, key: Sequence[int]) -> bytes:

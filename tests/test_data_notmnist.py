@@ -144,8 +144,8 @@ def test_font_of_real_and_synthetic_names():
     assert font_of("Um9tYW5hIEJvbGQucGZi.png") == "Romana Bold.pfb"
     from course_tools.synth import notmnist_file_name
 
-    assert font_of(notmnist_file_name("DejaVuSans-Bold.ttf", 7)) == "DejaVuSans-Bold"
-    assert font_of(notmnist_file_name("DejaVuSans-Bold.ttf", 7)) == font_of(notmnist_file_name("DejaVuSans-Bold.ttf", 8))
+    assert font_of(notmnist_file_name("DejaVuSans-Bold.ttf", 7)) == "DejaVuSans-Bold 00007.ttf"  # a plain decode
+    assert font_of("RGVqYVZ1U2Fucy1Cb2xkIzAwMDEyLnR0Zg==.png") == "DejaVuSans-Bold"  # the older '#' names
     assert font_of("not base64!.png") == "not base64!"
 
 

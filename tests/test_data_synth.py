@@ -54,8 +54,9 @@ def test_notmnist_archive_layout_and_bad_files(tmp_path):
         top, letter, file_name = name.split("/")
         assert top == "notMNIST_small" and file_name.endswith(".png")
         by_letter.setdefault(letter, set()).add(file_name)
-        decoded = base64.urlsafe_b64decode(file_name[:-4]).decode()
-        assert "#" in decoded and decoded.split("#")[0] + ".ttf" in synth.LETTER_FONTS + ("cmsy10.ttf",)
+        decoded = base64.b64decode(file_name[:-4], validate=True).decode()  # real notMNIST's naming
+        stem, variant = decoded[:-len(".ttf")].rsplit(" ", 1)
+        assert variant.isdigit() and stem + ".ttf" in synth.LETTER_FONTS + ("cmsy10.ttf",)
     assert by_letter["B"] == by_letter["J"], "one font+variant name is used for every letter"
     bad = {name.split("/")[1]: files[name] for name in summary["bad"]}
     assert bad["A"] == b""

@@ -59,3 +59,12 @@ def test_homework_notebook_solution_full_student_edition_zero(path, tmp_path):
     assert load_notebook(path).cells  # readable with nbformat as well
     assert student_run_problems(homework, fresh) == []
     assert fresh["total"] == 0.0
+
+
+@pytest.mark.skipif(not HOMEWORK, reason="no homework notebook (with '# TASK' cells) in notebooks/ yet")
+@pytest.mark.parametrize("path", HOMEWORK, ids=[p.name for p in HOMEWORK])
+def test_the_student_edition_shows_at_most_a_tenth_of_the_answer(path):
+    from _leaks import leaks  # tests/ is on sys.path (pytest rootdir import mode)
+
+    lines, leaked = leaks(path)
+    assert lines and len(leaked) <= 0.10 * len(lines), leaked

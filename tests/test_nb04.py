@@ -1,106 +1,118 @@
-"""The checks of notebook 04 (the MLP homework) catch the usual wrong answers.
+"""The checks of homework 04 (the MLP) are fair: right in any correct style, wrong only where the mistake is.
 
-``test_homework_notebooks.py`` proves that the solution scores full marks and the blank edition
-zero. This file proves the checks in between are worth something: each test cell of the notebook
-(visible and hidden checks) is run, in this process, against the solution and against typical
-mistakes, and must pass the first and fail every one of the others with a ``CheckFailure``.
+Each case runs every task cell of the notebook (the solution, with one task replaced by a variant) and then every
+test cell, visible and hidden, in this process. A correct variant must pass everything; a planted mistake must
+fail its own task's test and no other one, with a message that says what to look at.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-import numpy as np
 import pytest
-import torch
-from torch import nn
-
-from course_tools.homework.markers import cell_source, parse_notebook, split_test
-from course_tools.homework.release import load_notebook
-from course_utils.checks import homework as checks
+from _homework_harness import Harness  # tests/ is on sys.path (pytest rootdir import mode)
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_mlp_homework.ipynb"
-
-pytestmark = pytest.mark.skipif(not NOTEBOOK.is_file(), reason="notebooks/04_mlp_homework.ipynb is missing")
+SETUP = "import math\nimport numpy as np\nimport torch\nfrom torch import nn\n"
 
 
 @pytest.fixture(scope="module")
-def homework():
-    nb = load_notebook(NOTEBOOK)
-    hw = parse_notebook(nb, NOTEBOOK.name)
-    tasks = {task_id: cell_source(nb.cells[info.index]) for task_id, info in hw.tasks.items()}
-    tests = {}
-    for test_id, info in hw.tests.items():
-        visible, hidden = split_test(cell_source(nb.cells[info.index]), info)
-        tests[test_id] = visible + "\n" + hidden
-    return tasks, tests
+def harness():
+    return Harness(NOTEBOOK, SETUP)
 
 
-def _namespace() -> dict:
-    names = {"torch": torch, "nn": nn, "math": math, "np": np}
-    names.update({name: getattr(checks, name) for name in checks.__all__})
-    return names
+def test_the_notebook_has_five_tasks_worth_eleven_points(harness):
+    assert list(harness.tasks) == ["mlp.model", "mlp.accuracy", "mlp.cross_entropy", "mlp.evaluate", "mlp.split"]
+    assert sum(harness.points.values()) == 11
 
 
-def _run(source: str, namespace: dict) -> None:
-    exec(compile(source, "<notebook 04 cell>", "exec"), namespace)
+def test_the_solution_passes_every_check(harness):
+    assert harness.failing({}) == {}
 
 
-def _replace(source: str, old: str, new: str) -> str:
-    assert source.count(old) == 1, f"{old!r} is no longer in the solution: update this test"
-    return source.replace(old, new)
+MODEL_RELU_MODULE = '''
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(784, 256)
+        self.relu = nn.ReLU()
+        self.out = nn.Linear(256, 10)
+        self.init_params()
+
+    def init_params(self):
+        for layer in self.modules():
+            if isinstance(layer, nn.Linear):
+                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+                nn.init.zeros_(layer.bias)
+
+    def forward(self, x):
+        return self.out(self.relu(self.hidden(x.view(x.size(0), -1))))
+'''
+MODEL_SEQUENTIAL = '''
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 256), nn.ReLU(), nn.Linear(256, 10))
+        self.init_params()
+
+    def init_params(self):
+        for layer in self.modules():
+            if isinstance(layer, nn.Linear):
+                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+                nn.init.zeros_(layer.bias)
+
+    def forward(self, x):
+        return self.net(x)
+'''
+STYLES = {
+    "model: nn.ReLU module, other names, view": ("mlp.model", MODEL_RELU_MODULE),
+    "model: nn.Sequential with nn.Flatten": ("mlp.model", MODEL_SEQUENTIAL),
+    "accuracy: count / len": ("mlp.accuracy", "def accuracy(logits, y_true):\n"
+                              "    return (logits.argmax(1) == y_true).sum().item() / len(y_true)\n"),
+    "cross_entropy: gather": ("mlp.cross_entropy", "def cross_entropy(logits, y_true):\n"
+                              "    return -torch.log_softmax(logits, 1).gather(1, y_true.unsqueeze(1)).mean()\n"),
+    "cross_entropy: nll_loss": ("mlp.cross_entropy", "def cross_entropy(logits, y_true):\n"
+                                "    return nn.functional.nll_loss(nn.functional.log_softmax(logits, dim=1), y_true)\n"),
+    "split: randperm and Subset": ("mlp.split", '''
+def train_val_split(dataset, val_fraction=0.1, seed=0):
+    order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed)).tolist()
+    n_val = round(len(dataset) * val_fraction)
+    return torch.utils.data.Subset(dataset, order[n_val:]), torch.utils.data.Subset(dataset, order[:n_val])
+'''),
+}
 
 
-def _with_task(tasks: dict, task_id: str, source: str) -> dict:
-    namespace = _namespace()
-    for other, other_source in tasks.items():  # every other task's solution, as a student who solved them
-        _run(source if other == task_id else other_source, namespace)
-    return namespace
+@pytest.mark.parametrize("name", list(STYLES))
+def test_another_correct_style_passes(harness, name):
+    task_id, source = STYLES[name]
+    assert harness.failing({task_id: source}) == {}
 
 
-def test_the_notebook_has_the_four_tasks_worth_ten_points(homework):
-    tasks, tests = homework
-    assert list(tasks) == ["mlp.layers", "mlp.forward", "mlp.accuracy", "mlp.train_step"]
-    assert set(tests) == set(tasks)
-    hw = parse_notebook(load_notebook(NOTEBOOK), NOTEBOOK.name)
-    assert hw.total_points == 10
-
-
-@pytest.mark.parametrize("task_id", ["mlp.layers", "mlp.forward", "mlp.accuracy", "mlp.train_step"])
-def test_solution_passes_visible_and_hidden_checks(homework, task_id, capsys):
-    tasks, tests = homework
-    namespace = _with_task(tasks, task_id, tasks[task_id])
-    _run(tests[task_id], namespace)
-    assert f"{task_id}: the visible checks passed" in capsys.readouterr().out
-
-
-# (task, wrong code replacing a piece of the solution): each must fail its task's checks.
+# (task, piece of the solution, wrong replacement, words the failure message must contain)
 MISTAKES = [
-    ("mlp.layers", "nn.Linear(28 * 28, 256)", "nn.Linear(256, 28 * 28)"),             # in/out swapped
-    ("mlp.layers", "nn.Linear(28 * 28, 256)", "nn.Linear(28 * 28, 256, bias=False)"),  # no bias
-    ("mlp.layers", "nn.Linear(256, 10)", "nn.Linear(256, 9)"),                         # wrong class count
-    ("mlp.forward", "return model.fc2(torch.relu(model.fc1(x)))",
-     "return torch.softmax(model.fc2(torch.relu(model.fc1(x))), dim=1)"),               # softmax on top
-    ("mlp.forward", "return model.fc2(torch.relu(model.fc1(x)))", "return model.fc2(model.fc1(x))"),  # no ReLU
-    ("mlp.forward", "return model.fc2(torch.relu(model.fc1(x)))",
-     "return model.fc2(torch.relu(model.fc1(x))).detach()"),                            # graph cut
-    ("mlp.accuracy", "return (y_pred == y_true).float().mean().item()",
-     "return (y_pred == y_true).float().mean()"),                                       # a tensor
-    ("mlp.accuracy", "return (y_pred == y_true).float().mean().item()",
-     "return (y_pred == y_true).sum().item()"),                                         # a count
-    ("mlp.accuracy", "y_pred = logits.argmax(dim=1)", "y_pred = logits.argmax(dim=0)"),  # wrong axis
-    ("mlp.train_step", "optimizer.zero_grad()\n", "\n"),                                # gradients add up
-    ("mlp.train_step", "return loss.item()", "return loss"),                            # the tensor
-    ("mlp.train_step", "optimizer.step()\n", "\n"),                                     # no update
-    ("mlp.train_step", "return loss.item()",
-     "return loss_fn(model(x), y).item()"),                                             # loss after the step
+    ("mlp.model", "x.flatten(start_dim=1)", "x.flatten()", "keep the batch dimension"),     # batch flattened away
+    ("mlp.model", "self.fc2(torch.relu(self.fc1(flat)))", "self.fc2(self.fc1(flat))", "linear"),  # no ReLU
+    ("mlp.model", "self.fc2(torch.relu(self.fc1(flat)))", "torch.softmax(self.fc2(torch.relu(self.fc1(flat))), dim=1)",
+     "no softmax"),
+    ("mlp.model", "nn.Linear(256, 10)", "nn.Linear(256, 10, bias=False)", "biases"),
+    ("mlp.accuracy", "(predicted == y_true).float().mean().item()", "(predicted == y_true).mean().item()", ".float()"),
+    ("mlp.accuracy", "logits.argmax(dim=1)", "logits.argmax(dim=0)", "dimension 1"),
+    ("mlp.accuracy", "(predicted == y_true).float().mean().item()", "(predicted == y_true).float().mean()", "float"),
+    ("mlp.cross_entropy", "torch.log_softmax(logits, dim=1)", "torch.log(torch.softmax(logits, dim=1))", "overflow"),
+    ("mlp.cross_entropy", "return -picked.mean()", "return -picked.sum()", "cross_entropy"),
+    ("mlp.evaluate", "    model.eval()\n", "", "evaluation mode"),
+    ("mlp.evaluate", "    model.train()\n", "", "model.train()"),
+    ("mlp.evaluate", "loss_sum += loss_fn(logits, y).item() * len(y)", "loss_sum += loss_fn(logits, y).item()", "weigh"),
+    ("mlp.split", "generator = torch.Generator().manual_seed(seed)", "generator = None", "seed"),
+    ("mlp.split", "parts = torch.utils.data.random_split(dataset, [len(dataset) - n_val, n_val], generator=generator)",
+     "parts = (torch.utils.data.Subset(dataset, range(len(dataset) - n_val)), "
+     "torch.utils.data.Subset(dataset, range(len(dataset) - n_val, len(dataset))))", "random"),
 ]
 
 
-@pytest.mark.parametrize("task_id,old,new", MISTAKES, ids=[f"{t}:{n.strip()[:40]}" for t, _, n in MISTAKES])
-def test_checks_reject_a_typical_mistake(homework, task_id, old, new):
-    tasks, tests = homework
-    namespace = _with_task(tasks, task_id, _replace(tasks[task_id], old, new))
-    with pytest.raises(checks.CheckFailure):
-        _run(tests[task_id], namespace)
+@pytest.mark.parametrize("task_id,old,new,words", MISTAKES, ids=[f"{t}:{n.strip()[:40]}" for t, _, n, _ in MISTAKES])
+def test_a_mistake_costs_its_own_task_only_with_a_message(harness, task_id, old, new, words):
+    failed = harness.failing({task_id: harness.replace(task_id, old, new)})
+    assert list(failed) == [task_id], failed
+    assert failed[task_id].startswith("CheckFailure"), failed[task_id]
+    assert words in failed[task_id], failed[task_id]

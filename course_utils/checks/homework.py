@@ -244,3 +244,60 @@ def check_equal(name: str, value: Any, expected: Any, *, hint: Optional[str] = N
     elif type(value) is not type(expected):
         lines.append(f"It is a {_kind(value)}, expected a {_kind(expected)}.")
     _fail(lines, hint)
+
+
+# --------------------------------------------------------------------------- calling the student's code
+def check_call(name: str, function: Any, *args: Any, hint: Optional[str] = None, **kwargs: Any) -> Any:
+    """Call ``function(*args, **kwargs)`` and return its result; an error becomes a check message.
+
+    When your function raises (say PyTorch's ``mat1 and mat2 shapes cannot be multiplied``), the
+    check fails with a message that names the call, the error's last line and the task's hint,
+    instead of a traceback from inside the test. ``NotImplementedError`` (a blank not filled in
+    yet) and failed checks pass through unchanged.
+
+    Args:
+        name: how the message calls the call, e.g. ``"accuracy(toy_logits, toy_labels)"``.
+        function: your function (or class, or model).
+        hint: what to look at when it raises.
+    """
+    if not callable(function):
+        _fail([f"`{name}` cannot be called: {_short(function)} is a {_kind(function)}, not a function."], hint)
+    try:
+        return function(*args, **kwargs)
+    except (CheckFailure, NotImplementedError):
+        raise
+    except Exception as exc:  # the student's code raised: say so in words, with the hint
+        last = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        lines = [f"`{name}` raised {type(exc).__name__}" + (f": {last}" if last else "") + "."]
+        _fail(lines, hint)
+
+
+class substitute:
+    """Put stand-ins in place of names of a namespace (e.g. ``globals()``) for a ``with`` block.
+
+    The check of one task replaces your *other* functions by known-good stand-ins, so that a
+    mistake in one task never costs another task's points::
+
+        with substitute(globals(), font_of=toy.font_of):
+            train, test = split_by_font(pairs, 0.4)   # uses the stand-in font_of
+
+    On leaving the block every name gets its old value back (or is removed if it had none).
+    """
+
+    _MISSING = object()
+
+    def __init__(self, namespace: dict, **stand_ins: Any):
+        self.namespace, self.stand_ins, self.saved = namespace, stand_ins, {}
+
+    def __enter__(self) -> "substitute":
+        for key, value in self.stand_ins.items():
+            self.saved[key] = self.namespace.get(key, self._MISSING)
+            self.namespace[key] = value
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        for key, value in self.saved.items():
+            if value is self._MISSING:
+                self.namespace.pop(key, None)
+            else:
+                self.namespace[key] = value
