@@ -20,6 +20,8 @@ KOREAN_NOTEBOOKS = [
     "01_bayes_theorem.ipynb",
     "02_deep_learning_history.ipynb",
     "03_pytorch_basics.ipynb",
+    "04_mlp_homework.ipynb",
+    "05_notmnist_dataset_homework.ipynb",
     # "04_mlp_homework.ipynb", "05_notmnist_dataset_homework.ipynb": add once their Korean text is merged
 ]
 HANGUL = re.compile("[\uac00-\ud7a3]")
