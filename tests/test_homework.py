@@ -14,8 +14,9 @@ from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (p
 
 from course_tools.homework import config
 from course_tools.homework.__main__ import main
-from course_tools.homework.lint import lint, student_run_problems
+from course_tools.homework.lint import leak_report, leak_shares, lint, solution_units, student_run_problems
 from course_tools.homework.markers import MarkerError, parse_notebook, python_error
+from course_tools.homework.records import Run, SubmissionResult
 from course_tools.homework.release import ReleaseError, release, student_notebook
 from course_utils.checks import homework as checks
 
@@ -251,17 +252,45 @@ def test_package_import_has_no_side_effects():
 
 def test_student_run_problems_flags_confusing_errors():
     hw = parse_notebook(fixture_nb(), "fx.ipynb")
-    base = {"status": "graded", "notes": [], "points": {"fx.square": 0.0}}
-    fine = dict(base, runs=[{"kind": "student", "cell": 7, "status": "error", "ename": "NotImplementedError",
-                             "evalue": "fx.unit: ..."},
-                            {"kind": "test", "cell": 8, "test": "fx.unit", "status": "error", "ename": "NameError",
-                             "evalue": "name 'unit' is not defined"}])
+    fine = SubmissionResult(status="graded", points={"fx.square": 0.0}, runs=[
+        Run(kind="student", cell=7, test=None, hidden=False, status="error", ename="NotImplementedError",
+            evalue="fx.unit: ..."),
+        Run(kind="test", cell=8, test="fx.unit", hidden=False, status="error", ename="NameError",
+            evalue="name 'unit' is not defined")])
     assert student_run_problems(hw, fine) == []
-    bad = dict(base, points={"fx.square": 1.0},
-               runs=[{"kind": "test", "cell": 5, "test": "fx.square", "status": "error", "ename": "AttributeError",
-                      "evalue": "'NoneType' object has no attribute 'shape'"}])
+    bad = SubmissionResult(status="graded", points={"fx.square": 1.0}, runs=[
+        Run(kind="test", cell=5, test="fx.square", hidden=False, status="error", ename="AttributeError",
+            evalue="'NoneType' object has no attribute 'shape'")])
     problems = student_run_problems(hw, bad)
     assert any("scores 1" in p for p in problems) and any("AttributeError" in p for p in problems)
+
+
+def test_leak_share_counts_solution_lines_shown_in_the_edition(tmp_path):
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    (share,) = leak_shares(root / "notebooks")
+    # counted: the unit line and `return self.count`; `return x * x`, `self.count = 0`, `self.count += n`
+    # are under 14 characters without spaces
+    assert share.lines == 2 and share.leaked == []
+    nb = hf.load(root / "notebooks" / hf.FIXTURE_NAME)
+    index = hf.find(nb, "## 2. Unit rows")
+    nb["cells"][index]["source"] += "\nCompute `data / np.linalg.norm(data, axis=1, keepdims=True)`."
+    hf.save(nb, root / "notebooks" / hf.FIXTURE_NAME)
+    (share,) = leak_shares(root / "notebooks")
+    assert share.leaked == ["unit = data / np.linalg.norm(data, axis=1, keepdims=True)"] and share.share == 0.5
+    assert "90_fixture_homework.ipynb: 1/2 = 50.0%" in leak_report(root / "notebooks")
+    problems = lint(root / "notebooks")
+    assert len(problems) == 1 and "1 of 2 solution lines (50.0%, limit 10%)" in problems[0]
+
+
+@pytest.mark.parametrize("line, units", [
+    ("x = x.view(-1, 28 * 28)", ["x=x.view(-1,28*28)", "x.view(-1,28*28)"]),
+    ("y = a + b", []),
+    ("return loss.item()", ["returnloss.item()"]),
+    ("self.fc1 = nn.Linear(28 * 28, 256)", ["self.fc1=nn.Linear(28*28,256)", "nn.Linear(28*28,256)"]),
+    ("if a == b:", []),
+])
+def test_solution_units(line, units):
+    assert solution_units(line) == units
 
 
 # --------------------------------------------------------------------------- self-checks

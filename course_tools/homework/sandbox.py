@@ -180,11 +180,21 @@ def _course_grader_canonical(source, label, checks_path):
 '''
 
 
+#: An expression for the real ``builtins`` module that looks up no name in the student's namespace
+#: (where ``exec = ...`` would otherwise replace the grader's ``exec``).
+_BUILTINS = ("[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == 'BuiltinImporter'][0]"
+             ".load_module('builtins')")
+
+
 def canonical_expression(source: str, label: str, checks_path: str, nonce: str) -> str:
-    """The user expression that runs one canonical test cell; it evaluates to ``nonce``."""
+    """The user expression that runs one canonical test cell; it evaluates to ``nonce``.
+
+    It reaches ``exec`` through the real ``builtins`` module and runs the program with fresh globals,
+    so no name the student's code has bound is used on the way in.
+    """
     program = _PAYLOAD + f"\n_course_grader_canonical({source!r}, {label!r}, {checks_path!r})\n"
-    return (f"(exec(compile({program!r}, '<course grader>', 'exec'), {{'__name__': '__course_grader__'}}), "
-            f"{nonce!r})[1]")
+    return (f"(lambda b: (b.exec(b.compile({program!r}, '<course grader>', 'exec'), "
+            f"{{'__name__': '__course_grader__', '__builtins__': b}}), {nonce!r})[1])({_BUILTINS})")
 
 
 # --------------------------------------------------------------------------- one kernel
