@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 from course_utils.plumbing.files import atomic_write_text
 
@@ -51,8 +51,8 @@ def unescape_cell(text: str) -> str:
 
 
 def _row_digest(row: dict) -> str:
-    kept = {k: v for k, v in row.items() if not k.startswith(MANUAL_PREFIX) and k not in ("manual_total",
-                                                                                        "total_with_manual")}
+    kept = {k: str(v) for k, v in row.items() if str(v or "") and not k.startswith(MANUAL_PREFIX)
+            and k not in ("manual_total", "total_with_manual")}
     return hashlib.sha256(json.dumps(kept, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -273,6 +273,3 @@ def summary_line(label: str, result: SubmissionResult) -> str:
     flags = f" [flags: {'; '.join(result.flags)}]" if result.flags else ""
     return f"{label}: {score} ({result.status}, {result.seconds:.1f} s){first_note}{flags}"
 
-
-def labels_of(rows: Iterable[dict]) -> list[str]:
-    return [r.get("submission", "") for r in rows]
