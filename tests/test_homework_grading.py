@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pytest
 from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (pytest rootdir import mode)
@@ -17,6 +16,8 @@ from course_tools.homework.lint import run_problems, student_run_problems
 from course_tools.homework.markers import parse_notebook
 from course_tools.homework.release import release
 from course_tools.homework.report import merge_manual
+
+pytestmark = pytest.mark.integration
 
 CELL_TIMEOUT = 5
 

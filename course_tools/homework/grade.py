@@ -45,7 +45,7 @@ from .report import (
     result_row,
     summary_line,
 )
-from .sandbox import Sandbox, sandbox_problem
+from .sandbox import Sandbox, exposure_problem, sandbox_problem
 from .submission import grade_submission
 
 __all__ = ["GradingError", "grade", "grade_one", "load_key", "expand_submissions", "submission_label",
@@ -150,7 +150,7 @@ def make_sandbox(key_path: Path, key: dict, *, unsafe_no_sandbox: bool = False) 
     edition = edition_for(key_path, key)
     if unsafe_no_sandbox:
         return Sandbox(edition=edition, isolate=False)
-    problem = sandbox_problem()
+    problem = sandbox_problem() or exposure_problem(_package_parent(), Path(key_path).resolve().parent)
     if problem:
         raise GradingError(f"no sandbox for students' code: {problem}")
     return Sandbox(edition=edition, isolate=True)

@@ -122,7 +122,7 @@ class GradeStore:
     def put(self, label: str, row: dict) -> None:
         old = self.rows.get(label, {})
         for column, value in old.items():  # manual points survive a regrade
-            if column.startswith(MANUAL_PREFIX) and column in row and value:
+            if column.startswith(MANUAL_PREFIX) and value and not row.get(column):
                 row[column] = value
         self.rows[label] = _with_manual_totals(dict(row))
         self.ledger[label] = {"sha256": row.get("sha256", ""), "key_sha256": row.get("key_sha256", ""),

@@ -86,6 +86,40 @@ def _python_roots() -> list[str]:
     return [r for r in roots if not any(r != o and r.startswith(o.rstrip("/") + "/") for o in roots)]
 
 
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _installed_tools(roots: list[str]) -> list[str]:
+    """The instructor's package (``course_tools``) where a non-editable install put it inside the
+    Python environment: hidden in the sandbox (it holds the reference answers)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("course_tools")
+    except (ImportError, ValueError):
+        return []
+    found = []
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        real = os.path.realpath(location)
+        if any(_inside(real, root) for root in roots):
+            found.append(real)
+    return found
+
+
+def exposure_problem(*private: Path) -> Optional[str]:
+    """Why the sandbox would show one of the ``private`` folders (the instructor repository, the key's
+    folder) through the Python environment it binds, or ``None``."""
+    for root in _python_roots() + ["/usr"]:
+        for folder in private:
+            real = os.path.realpath(folder)
+            if _inside(real, root):
+                return (f"the Python environment folder {root} contains {real}, so the sandbox would show it to "
+                        "students' code: grade with a virtual environment (e.g. make setup's .venv) and keep the "
+                        "repository and the key outside the Python installation")
+    return None
+
+
 def bwrap_argv(sandbox: Sandbox, work: Path, sockets: Path) -> list[str]:
     """The bubblewrap command line (without the command to run) for one kernel."""
     argv = [sandbox.bwrap, "--die-with-parent", "--new-session", "--unshare-all", "--unshare-user",
@@ -99,9 +133,12 @@ def bwrap_argv(sandbox: Sandbox, work: Path, sockets: Path) -> list[str]:
     for name in ("passwd", "group", "hosts", "nsswitch.conf", "localtime", "ld.so.cache", "ld.so.conf",
                  "ld.so.conf.d", "ssl", "fonts", "alternatives", "mime.types"):
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    for root in _python_roots():
+    roots = _python_roots()
+    for root in roots:
         if not root.startswith("/usr/"):
             argv += ["--ro-bind", root, root]
+    for folder in _installed_tools(roots + ["/usr"]):
+        argv += ["--tmpfs", folder]
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
              "--bind", str(work), INSIDE_COURSE,
              "--ro-bind", str(sandbox.course_utils()), f"{INSIDE_COURSE}/course_utils",

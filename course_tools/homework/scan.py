@@ -48,19 +48,22 @@ _TEXT_FLAGS = (
 
 
 def _transform(source: str) -> tuple[str, list[str]]:
-    """IPython's cell transform (magics to calls) and flags for shell escapes and risky magics."""
+    """The cell as plain Python (magic and shell lines become ``pass``; a cell magic, nothing) and
+    flags for shell escapes and risky magics."""
     flags = []
+    lines = []
     for line in source.splitlines():
         stripped = line.lstrip()
         if stripped.startswith("!") or re.match(r"%%?(system|sx|bash|sh|script|writefile|run|load|env|"
                                                r"capture|store|alias|config)\b", stripped):
             flags.append("shell")
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        return TransformerManager().transform_cell(source), flags
-    except Exception:  # noqa: BLE001 - a cell IPython cannot read is scanned as it is
-        return source, flags
+        if stripped.startswith(("%", "!")):
+            lines.append(line[: len(line) - len(stripped)] + "pass")
+        else:
+            lines.append(line)
+    if source.lstrip().startswith("%%"):
+        return "", flags
+    return "\n".join(lines), flags
 
 
 def _scan_tree(tree: ast.AST) -> set[str]:

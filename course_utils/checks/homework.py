@@ -32,11 +32,17 @@ _MAX_REPR = 200
 
 
 class CheckFailure(AssertionError):
-    """A homework check failed; the message explains what is wrong and what to try."""
+    """A homework check failed; the message explains what is wrong and what to try.
+
+    In Jupyter it shows as the message alone: the frames of this module would only hide it.
+    """
+
+    def _render_traceback_(self) -> list:
+        """What IPython prints instead of a traceback (a hook IPython looks for on exceptions)."""
+        return [f"CheckFailure: {self}"]
 
 
 def _fail(lines: Sequence[str], hint: Optional[str]) -> None:
-    __tracebackhide__ = True  # IPython shows the check's call, not this module's frames
     text = "\n".join(line for line in lines if line)
     if hint:
         text += f"\nHint: {hint}"
@@ -209,7 +215,6 @@ def check(condition: Any, message: str, *, hint: Optional[str] = None) -> None:
     ``condition`` should be a plain ``True``/``False`` (or a number, a one-element tensor/array,
     a built-in container); objects of other classes count as false.
     """
-    __tracebackhide__ = True
     if not _truth(condition):
         _fail([message], hint)
 
@@ -223,7 +228,6 @@ def check_type(name: str, value: Any, expected: Any, *, hint: Optional[str] = No
         expected: a class, or a tuple of classes any of which is fine.
         hint: an extra sentence shown when the check fails.
     """
-    __tracebackhide__ = True
     wanted_types = expected if isinstance(expected, tuple) else (expected,)
     if any(issubclass(type(value), t) for t in wanted_types):  # type(), not __class__: no pretending
         return
@@ -248,7 +252,6 @@ def check_shape(name: str, value: Any, expected: Sequence[Optional[int]], *, hin
         expected: the wanted shape, e.g. ``(64, 10)`` or ``(None, 10)`` for "any batch size".
         hint: an extra sentence shown when the check fails.
     """
-    __tracebackhide__ = True
     expected = tuple(expected)
     shown = "(" + ", ".join("any" if n is None else str(n) for n in expected) + ("," if len(expected) == 1 else "") + ")"
     if value is None:
@@ -293,7 +296,6 @@ def check_close(name: str, value: Any, expected: Any, *, rtol: float = 1e-5, ato
     """
     import numpy as np
 
-    __tracebackhide__ = True
     if value is None:
         _fail([f"`{name}` should be about {_short(expected)}, but it is None.", _none_hint(name)], hint)
     try:
@@ -346,7 +348,6 @@ def check_equal(name: str, value: Any, expected: Any, *, hint: Optional[str] = N
         expected: the right value.
         hint: an extra sentence shown when the check fails.
     """
-    __tracebackhide__ = True
     if _is_array(value) or _is_tensor(value) or _is_array(expected) or _is_tensor(expected):
         import numpy as np
 
