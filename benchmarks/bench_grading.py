@@ -4,7 +4,9 @@ Releases a homework notebook into a temporary folder, makes N copies of its solu
 submissions, and grades them in the same process three ways: sandboxed with ``--jobs 1`` (the
 baseline), sandboxed with ``--jobs J`` (default: the usable CPUs, 2 on the course CI; the figure
 the grader is held to: at least 15 MLP submissions a minute on 2 cores), and with ``--jobs J``
-without the sandbox (what the sandbox costs). It prints the rates and their ratios.
+without the sandbox (what the sandbox costs). It prints the rates and their ratios, and the CPU time
+the kernels used per submission: on a machine busy with other work the wall-clock rate drops, while
+``60 * cores / CPU seconds`` is what the same cores grade per minute when they are free.
 
     python benchmarks/bench_grading.py                      # notebooks/04_mlp_homework.ipynb, else the fixture
     python benchmarks/bench_grading.py --notebook notebooks/05_notmnist_dataset_homework.ipynb --copies 4
@@ -16,6 +18,7 @@ in it), which dominates for small homework.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import sys
 import tempfile
@@ -32,12 +35,18 @@ DEFAULT = REPO / "notebooks" / "04_mlp_homework.ipynb"
 FIXTURE = REPO / "tests" / "fixtures" / "homework" / "notebooks" / "90_fixture_homework.ipynb"
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed_grade(subs: list, key: Path, csv_path: Path, jobs: int, cell_timeout: float,
-                sandbox: bool = True) -> tuple[float, dict]:
-    start = time.perf_counter()
+                sandbox: bool = True) -> tuple[float, float, dict]:
+    """Wall seconds, CPU seconds of the kernels (and their sandboxes) and the results of one run."""
+    start, cpu = time.perf_counter(), _children_cpu()
     results = grade(subs, key, csv_path, jobs=jobs, cell_timeout=cell_timeout, total_timeout=3600, force=True,
                     unsafe_no_sandbox=not sandbox, log=lambda line: None)
-    return time.perf_counter() - start, results
+    return time.perf_counter() - start, _children_cpu() - cpu, results
 
 
 def main() -> int:
@@ -64,13 +73,15 @@ def main() -> int:
         rates = {}
         for name, jobs, sandbox in (("sandbox, jobs=1", 1, True), (f"sandbox, jobs={args.jobs}", args.jobs, True),
                                     (f"no sandbox, jobs={args.jobs}", args.jobs, False)):
-            seconds, results = timed_grade(subs, result.key_path, tmp / f"run{len(rates)}.csv", jobs,
-                                           args.cell_timeout, sandbox)
+            seconds, cpu, results = timed_grade(subs, result.key_path, tmp / f"run{len(rates)}.csv", jobs,
+                                                args.cell_timeout, sandbox)
             totals = sorted({r.total for r in results.values()})
             statuses = sorted({r.status for r in results.values()})
             rates[name] = args.copies / seconds * 60
             print(f"{name:22s}: {seconds:6.1f} s for {args.copies} submissions = {rates[name]:6.1f} submissions/min "
-                  f"({seconds / args.copies:.2f} s each; statuses {statuses}, totals {totals})")
+                  f"({seconds / args.copies:.2f} s each; statuses {statuses}, totals {totals}); kernel CPU time "
+                  f"{cpu / args.copies:.2f} s per submission, i.e. {60 * jobs * args.copies / cpu:.1f}/min on {jobs} "
+                  "otherwise idle core(s)")
         names = list(rates)
         print(f"speed-up of {names[1]} over {names[0]}: {rates[names[1]] / rates[names[0]]:.2f}x")
         print(f"sandbox cost at jobs={args.jobs}: {names[2]} / {names[1]} = {rates[names[2]] / rates[names[1]]:.2f}x")
