@@ -165,3 +165,18 @@ def test_flags_name_what_the_cheat_used(corpus):
     assert "processes" in flags["daemon.ipynb"]
     assert "spoofed-types" in flags["lying_objects.ipynb"]
     assert "dynamic-code" in flags["copy_solutions.ipynb"]
+
+
+IN_KERNEL = ["input_transformer", "ast_transformer", "redefine_checks", "sys_modules", "shadow_builtins",
+             "lying_objects", "malformed_reply"]
+
+
+def test_in_kernel_defences_hold_even_without_the_sandbox(corpus, tmp_path):
+    """Defence in depth: the cheats that only tamper with the kernel score 0 without the sandbox too."""
+    folder = tmp_path / "in_kernel"
+    folder.mkdir()
+    for case in IN_KERNEL:
+        (folder / f"{case}.ipynb").write_bytes((corpus["base"] / "cheats" / f"{case}.ipynb").read_bytes())
+    results = grade_module.grade([folder], corpus["key_path"], tmp_path / "grades.csv", jobs=2, cell_timeout=10,
+                                 total_timeout=60, unsafe_no_sandbox=True, log=lambda line: None)
+    assert {label: r.total for label, r in results.items()} == {f"{case}.ipynb": 0.0 for case in IN_KERNEL}

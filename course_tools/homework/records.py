@@ -128,6 +128,7 @@ class SubmissionResult(_Record):
     flags: list = field(default_factory=list)  # str: suspicious constructs, for the instructor
     runs: list = field(default_factory=list)  # Run
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the kernel and its processes (0 where it cannot be measured)
 
     def recompute(self) -> None:
         """``total`` from ``points`` (never from anything the kernel reported)."""

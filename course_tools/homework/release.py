@@ -149,7 +149,10 @@ def _written_questions(homework: Homework) -> list[dict]:
             prompt = (config.MARKDOWN_PROMPT.format(hint=region.hint) if region.hint
                       else config.MARKDOWN_DEFAULT_PROMPT)
             number = len(written) + 1
-            title = next((line.strip() for line in question.splitlines() if line.strip()), f"written answer {number}")
+            candidates = [line.strip() for line in question.splitlines() if line.strip()]
+            title = next((line for line in candidates if "question" in line.lower() and not line.startswith("#")),
+                         next((line for line in candidates if "?" in line), candidates[0] if candidates
+                              else f"written answer {number}"))
             written.append({"id": f"{prefix}.q{number}", "question": question, "title": title[:160], "prompt": prompt})
             cursor = region.end + 1
     return written

@@ -54,6 +54,34 @@ class KernelStartError(RuntimeError):
     """No kernel could be started (the grader's problem, not the student's)."""
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, finished children included) used so far by process ``pid`` and
+    every process below it; 0.0 where ``/proc`` cannot tell (not Linux)."""
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as fh:
+                        text = fh.read().decode("ascii", "replace")
+                except OSError:
+                    continue
+                fields = text[text.rindex(")") + 2:].split()
+                stats[int(entry)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
+    except (OSError, ValueError):
+        return 0.0
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in stats:
+            continue
+        seen.add(current)
+        total += stats[current][1]
+        todo.extend(child for child, (parent, _) in stats.items() if parent == current)
+    return total / tick
+
+
 # --------------------------------------------------------------------------- the sandbox
 @dataclass
 class Sandbox:
@@ -249,6 +277,7 @@ class KernelSession:
         self.proc: Optional[subprocess.Popen] = None
         self.kc = None
         self.checks_path = ""
+        self.cpu_seconds = 0.0  # CPU time of the kernel and everything it started, measured at close
 
     # -- layout and start
     def _layout(self) -> tuple[Path, Path, Path]:
@@ -337,6 +366,7 @@ class KernelSession:
                 pass
             self.kc = None
         if self.proc is not None:
+            self.cpu_seconds = tree_cpu_seconds(self.proc.pid)
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError, OSError):

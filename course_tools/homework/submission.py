@@ -229,11 +229,13 @@ def check_message(item: PlanItem, outcome: Outcome, task_hint: str, secret: list
 
 # --------------------------------------------------------------------------- running and scoring
 def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, total_timeout: float,
-             threads: int) -> tuple[list[Outcome], Optional[str]]:
-    """Run the plan in a fresh kernel; one outcome per item, and why grading stopped early (or None)."""
+             threads: int) -> tuple[list[Outcome], Optional[str], float]:
+    """Run the plan in a fresh kernel: one outcome per item, why grading stopped early (or None), and
+    the CPU seconds the kernel used."""
     outcomes = [Outcome() for _ in plan]
     stop: Optional[str] = None
-    with KernelSession(sandbox, threads=threads) as session:
+    session = KernelSession(sandbox, threads=threads)
+    with session:
         deadline = time.monotonic() + total_timeout
         for index, item in enumerate(plan):
             remaining = deadline - time.monotonic()
@@ -255,7 +257,7 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, tot
                 stop = (f"the kernel did not stop after {item.where} timed out (it ignores interrupts); nothing "
                         "after it ran")
                 break
-    return outcomes, stop
+    return outcomes, stop, session.cpu_seconds
 
 
 def score(entry: dict, plan: list[PlanItem], outcomes: list[Outcome]) -> tuple[dict, list[CheckResult]]:
@@ -306,11 +308,11 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
                         entry.get("cells", []))
     try:
         try:
-            outcomes, stop = _execute(plan, sandbox, cell_timeout=cell_timeout, total_timeout=total_timeout,
-                                      threads=threads)
+            outcomes, stop, cpu = _execute(plan, sandbox, cell_timeout=cell_timeout, total_timeout=total_timeout,
+                                           threads=threads)
         except KernelStartError:  # one retry: a busy machine can miss the startup handshake
-            outcomes, stop = _execute(plan, sandbox, cell_timeout=cell_timeout, total_timeout=total_timeout,
-                                      threads=threads)
+            outcomes, stop, cpu = _execute(plan, sandbox, cell_timeout=cell_timeout, total_timeout=total_timeout,
+                                           threads=threads)
     except Exception as exc:  # noqa: BLE001 - the grader failed, not the student: regraded next run
         result.status = "failed"
         result.notes.append(f"the grader could not run this notebook ({type(exc).__name__}: {exc}); "
@@ -319,6 +321,7 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
         return result
     if stop:
         result.notes.append(stop)
+    result.cpu_seconds = round(cpu, 2)
     result.points, result.checks = score(entry, plan, outcomes)
     result.recompute()
     secret = hidden_lines(entry)
