@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Optional
 
 from . import config
+from .kernel import KernelSession, KernelStartError
 from .markers import checksum, header_of, normalize
 from .records import CellError, CheckResult, Outcome, PlanItem, Run, SubmissionResult, WrittenAnswer
-from .sandbox import KernelSession, KernelStartError, Sandbox
+from .sandbox import Sandbox
 from .scan import scan
 
 #: Longest text kept from an error message the student's code controls, and from a check's message.
