@@ -101,11 +101,28 @@ def exposure_problem(*private: Path) -> Optional[str]:
     return None
 
 
+_OPTIONS: dict = {}
+
+
+def _supports(bwrap: str, option: str) -> bool:
+    """Whether this bubblewrap knows ``option`` (``--disable-userns`` needs 0.8; Ubuntu 22.04 and
+    Colab ship 0.6)."""
+    if bwrap not in _OPTIONS:
+        try:
+            done = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=30)
+            _OPTIONS[bwrap] = done.stdout + done.stderr
+        except (OSError, subprocess.SubprocessError):
+            _OPTIONS[bwrap] = ""
+    return option in _OPTIONS[bwrap]
+
+
 def bwrap_argv(sandbox: Sandbox, work: Path, sockets: Path) -> list[str]:
     """The bubblewrap command line (without the command to run) for one kernel."""
-    argv = [sandbox.bwrap, "--die-with-parent", "--new-session", "--unshare-all", "--unshare-user",
-            "--disable-userns", "--uid", "1000", "--gid", "1000", "--cap-drop", "ALL",
-            "--hostname", "grading", "--ro-bind", "/usr", "/usr"]
+    argv = [sandbox.bwrap, "--die-with-parent", "--new-session", "--unshare-all", "--unshare-user"]
+    if _supports(sandbox.bwrap, "--disable-userns"):
+        argv.append("--disable-userns")  # no nested namespaces from inside
+    argv += ["--uid", "1000", "--gid", "1000", "--cap-drop", "ALL", "--hostname", "grading",
+             "--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             argv += ["--symlink", os.readlink(top), top]
@@ -150,8 +167,10 @@ def sandbox_problem(bwrap: str = "bwrap") -> Optional[str]:
                 done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
                 problem = None if done.returncode == 0 else (
                     f"bubblewrap cannot start a sandbox here ({done.stderr.strip() or done.returncode}); user "
-                    "namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, or "
-                    f"/proc/sys/user/max_user_namespaces > 0): {INSTALL_HINT}")
+                    "namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, "
+                    "/proc/sys/user/max_user_namespaces > 0, on Ubuntu 24.04 "
+                    "kernel.apparmor_restrict_unprivileged_userns=0, in Docker --security-opt seccomp=unconfined), "
+                    f"or run the grader as root: {INSTALL_HINT}")
             except (OSError, subprocess.SubprocessError) as exc:
                 problem = f"bubblewrap failed to run ({exc}): {INSTALL_HINT}"
     _CHECKED[bwrap] = problem
