@@ -25,7 +25,8 @@ from course_tools.homework.sandbox import sandbox_problem
 pytestmark = pytest.mark.integration
 
 CHEATS = ["input_transformer", "ast_transformer", "redefine_checks", "sys_modules", "shadow_builtins",
-          "copy_solutions", "forge_result", "forge_without_notebook", "malformed_reply", "leak_hidden", "sabotage",
+          "copy_solutions", "forge_result", "forge_without_notebook", "malformed_reply", "garbage_messages",
+          "leak_hidden", "sabotage",
           "daemon", "lying_objects"]
 FORMULA_NAME = '=HYPERLINK("evil.example","click me").ipynb'
 

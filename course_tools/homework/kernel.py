@@ -119,6 +119,27 @@ def canonical_expression(source: str, label: str, checks_path: str, nonce: str) 
 
 
 # --------------------------------------------------------------------------- one kernel
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _parent_id(msg: dict) -> Optional[str]:
+    return _dict(_dict(msg).get("parent_header")).get("msg_id")
+
+
+def _drain(channel) -> list:
+    """Every message waiting on ``channel``; one that cannot be read (the kernel is the student's
+    code: it can send anything) is dropped."""
+    messages = []
+    while channel.msg_ready():
+        try:
+            messages.append(channel.get_msg(timeout=0))
+        except Exception:  # noqa: BLE001 - a malformed message is ignored, not fatal
+            continue
+    return messages
+
+
+
 class KernelSession:
     """A kernel in a private folder (sandboxed or not); ``run_student``/``run_canonical`` execute code.
 
@@ -273,24 +294,24 @@ class KernelSession:
                 return None, printed, "timeout"
             wait = max(0.0, min(0.5, (deadline if reply is None else replied_at + 2) - now))
             poller.poll(int(wait * 1000) + 1)
-            while kc.iopub_channel.msg_ready():
-                msg = kc.iopub_channel.get_msg(timeout=0)
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            for msg in _drain(kc.iopub_channel):
+                if _parent_id(msg) != msg_id:
                     continue
-                kind, content = msg.get("msg_type"), msg.get("content", {})
+                kind, content = msg.get("msg_type"), _dict(msg.get("content"))
                 if kind == "stream":
-                    printed += len(content.get("text", "") or "")
+                    printed += len(str(content.get("text", "") or ""))
                 elif kind in ("execute_result", "display_data", "update_display_data"):
-                    printed += sum(len(v) for mime, v in (content.get("data") or {}).items()
-                                   if mime.startswith("text/") and isinstance(v, str))
+                    printed += sum(len(v) for mime, v in _dict(content.get("data")).items()
+                                   if str(mime).startswith("text/") and isinstance(v, str))
                 elif kind == "error":
-                    printed += sum(len(line) for line in content.get("traceback", []) if isinstance(line, str))
+                    traceback = content.get("traceback")
+                    printed += sum(len(line) for line in (traceback if isinstance(traceback, list) else [])
+                                   if isinstance(line, str))
                 elif kind == "status" and content.get("execution_state") == "idle":
                     idle = True
-            while kc.shell_channel.msg_ready():
-                msg = kc.shell_channel.get_msg(timeout=0)
-                if msg.get("parent_header", {}).get("msg_id") == msg_id and reply is None:
-                    reply, replied_at = msg.get("content", {}), time.monotonic()
+            for msg in _drain(kc.shell_channel):
+                if _parent_id(msg) == msg_id and reply is None:
+                    reply, replied_at = _dict(msg.get("content")), time.monotonic()
             if reply is None and not self.alive:
                 return None, printed, "died"
 

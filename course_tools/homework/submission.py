@@ -244,11 +244,17 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, tot
                 stop = f"the whole notebook used up its time limit of {total_timeout:g} s"
                 break
             timeout = max(1.0, min(cell_timeout, remaining))
-            if item.kind == "test":
-                label = f"<{'hidden ' if item.hidden else ''}test {item.test}>"
-                outcome = session.run_canonical(item.source, label, timeout=timeout)
-            else:
-                outcome = session.run_student(item.source, timeout=timeout)
+            try:
+                if item.kind == "test":
+                    label = f"<{'hidden ' if item.hidden else ''}test {item.test}>"
+                    outcome = session.run_canonical(item.source, label, timeout=timeout)
+                else:
+                    outcome = session.run_student(item.source, timeout=timeout)
+            except Exception as exc:  # noqa: BLE001 - the kernel broke the protocol: the submission's doing
+                outcomes[index] = Outcome(status="malformed", evalue=f"{type(exc).__name__}")
+                stop = (f"the kernel stopped answering the grader properly while running {item.where}; nothing "
+                        "after it ran")
+                break
             outcomes[index] = outcome
             if outcome.status == "died":
                 stop = (f"the Python kernel crashed while running {item.where} (os._exit, a segfault, or running "
