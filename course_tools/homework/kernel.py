@@ -95,8 +95,10 @@ def _course_grader_canonical(source, label, checks_path):
     if package is not None:
         setattr(package, "homework", module)
     namespace = shell.user_ns
-    for name in module.__all__:
-        namespace[name] = getattr(module, name)
+    for name, value in vars(module).items():  # __all__, and any public function or class defined there
+        if name in module.__all__ or (not name.startswith("_")
+                                      and getattr(value, "__module__", None) == module.__name__):
+            namespace[name] = value
     exec(compile(fresh.transform_cell(source), label, "exec"), namespace)
 '''
 
