@@ -23,7 +23,7 @@ ALLOW_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root,)
 TEST_ENV := COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR=$$(mktemp -d)
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup lab test unit nbval lint notebooks badges lock clean release grade hw-lint \
+.PHONY: help setup lab test unit nbval lint notebooks badges lock clean release grade hw-lint grading-deps \
         embedded embedded-check bench bench-fit bench-notmnist bench-grading example-ddp \
         site test-browser chromium
 .DEFAULT_GOAL := help
@@ -35,7 +35,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
 	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key + dist/student-site"
-	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback"
+	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback (each notebook in a sandbox)"
 	@echo "make hw-lint    homework markers, tests, student edition in sync"
 	@echo "make site       the course website in build/site (open build/site/index.html)"
 	@echo "make test-browser  the site and JupyterLab checked in Chromium (screenshots in build/screenshots)"
@@ -55,14 +55,14 @@ lab: $(STAMP)
 
 # In a student edition (made by `make release`) there is no tests/ folder and the notebooks have
 # blanks: there the checks are the test cells inside each notebook.
-test: $(STAMP)
+test: $(STAMP) $(if $(wildcard tests),grading-deps,)
 ifneq ($(wildcard tests),)
 	$(TEST_ENV) $(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
 else
 	@echo "This is the student edition: open the notebooks (make lab) and run the check cell after each task."
 endif
 
-unit: $(STAMP)
+unit: $(STAMP) $(if $(wildcard tests),grading-deps,)
 	$(TEST_ENV) $(PY) -m pytest tests $(PYTEST_ARGS)
 
 nbval: $(STAMP)
@@ -99,8 +99,22 @@ release: $(SITE_STAMP)
 	$(PY) -m course_tools.homework release notebooks --out $(STUDENT_DIR) $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),)
 	$(PY) site/build.py --root $(STUDENT_DIR) --out $(STUDENT_SITE) --outputs-from notebooks
 
+GRADE_ARGS       ?=
+
 grade: $(STAMP)
-	$(PY) -m course_tools.homework grade $(SUBMISSIONS) --key $(STUDENT_DIR).grading-key.json --out $(GRADES)
+	$(PY) -m course_tools.homework grade $(SUBMISSIONS) --key $(STUDENT_DIR).grading-key.json --out $(GRADES) $(GRADE_ARGS)
+
+# The grader runs every submission in a bubblewrap sandbox (Linux; Debian/Ubuntu package `bubblewrap`).
+# Installed here when missing and this user can (root with apt-get, as in CI); otherwise it says how.
+grading-deps:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing bubblewrap (the homework grader's sandbox)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	else \
+	  echo "The homework grader and its tests need bubblewrap: sudo apt-get install bubblewrap (Debian/Ubuntu)," \
+	       "sudo dnf install bubblewrap (Fedora); then run make again."; exit 1; \
+	fi
 
 hw-lint: $(STAMP)
 	$(PY) -m course_tools.homework lint notebooks $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),)

@@ -14,8 +14,9 @@ from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (p
 
 from course_tools.homework import config
 from course_tools.homework.__main__ import main
-from course_tools.homework.lint import lint, student_run_problems
+from course_tools.homework.lint import leak_report, leak_shares, lint, solution_units, student_run_problems
 from course_tools.homework.markers import MarkerError, parse_notebook, python_error
+from course_tools.homework.records import Run, SubmissionResult
 from course_tools.homework.release import ReleaseError, release, student_notebook
 from course_utils.checks import homework as checks
 
@@ -251,17 +252,45 @@ def test_package_import_has_no_side_effects():
 
 def test_student_run_problems_flags_confusing_errors():
     hw = parse_notebook(fixture_nb(), "fx.ipynb")
-    base = {"status": "graded", "notes": [], "points": {"fx.square": 0.0}}
-    fine = dict(base, runs=[{"kind": "student", "cell": 7, "status": "error", "ename": "NotImplementedError",
-                             "evalue": "fx.unit: ..."},
-                            {"kind": "test", "cell": 8, "test": "fx.unit", "status": "error", "ename": "NameError",
-                             "evalue": "name 'unit' is not defined"}])
+    fine = SubmissionResult(status="graded", points={"fx.square": 0.0}, runs=[
+        Run(kind="student", cell=7, test=None, hidden=False, status="error", ename="NotImplementedError",
+            evalue="fx.unit: ..."),
+        Run(kind="test", cell=8, test="fx.unit", hidden=False, status="error", ename="NameError",
+            evalue="name 'unit' is not defined")])
     assert student_run_problems(hw, fine) == []
-    bad = dict(base, points={"fx.square": 1.0},
-               runs=[{"kind": "test", "cell": 5, "test": "fx.square", "status": "error", "ename": "AttributeError",
-                      "evalue": "'NoneType' object has no attribute 'shape'"}])
+    bad = SubmissionResult(status="graded", points={"fx.square": 1.0}, runs=[
+        Run(kind="test", cell=5, test="fx.square", hidden=False, status="error", ename="AttributeError",
+            evalue="'NoneType' object has no attribute 'shape'")])
     problems = student_run_problems(hw, bad)
     assert any("scores 1" in p for p in problems) and any("AttributeError" in p for p in problems)
+
+
+def test_leak_share_counts_solution_lines_shown_in_the_edition(tmp_path):
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    (share,) = leak_shares(root / "notebooks")
+    # counted: the unit line and `return self.count`; `return x * x`, `self.count = 0`, `self.count += n`
+    # are under 14 characters without spaces
+    assert share.lines == 2 and share.leaked == []
+    nb = hf.load(root / "notebooks" / hf.FIXTURE_NAME)
+    index = hf.find(nb, "## 2. Unit rows")
+    nb["cells"][index]["source"] += "\nCompute `data / np.linalg.norm(data, axis=1, keepdims=True)`."
+    hf.save(nb, root / "notebooks" / hf.FIXTURE_NAME)
+    (share,) = leak_shares(root / "notebooks")
+    assert share.leaked == ["unit = data / np.linalg.norm(data, axis=1, keepdims=True)"] and share.share == 0.5
+    assert "90_fixture_homework.ipynb: 1/2 = 50.0%" in leak_report(root / "notebooks")
+    problems = lint(root / "notebooks")
+    assert len(problems) == 1 and "1 of 2 solution lines (50.0%, limit 10%)" in problems[0]
+
+
+@pytest.mark.parametrize("line, units", [
+    ("x = x.view(-1, 28 * 28)", ["x=x.view(-1,28*28)", "x.view(-1,28*28)"]),
+    ("y = a + b", []),
+    ("return loss.item()", ["returnloss.item()"]),
+    ("self.fc1 = nn.Linear(28 * 28, 256)", ["self.fc1=nn.Linear(28*28,256)", "nn.Linear(28*28,256)"]),
+    ("if a == b:", []),
+])
+def test_solution_units(line, units):
+    assert solution_units(line) == units
 
 
 # --------------------------------------------------------------------------- self-checks
@@ -306,3 +335,117 @@ def test_check_close_and_equal_messages():
     assert "int" in msg
     msg = _message(lambda: checks.check(False, "the model must have 2 layers", hint="use nn.Linear twice"))
     assert msg == "the model must have 2 layers\nHint: use nn.Linear twice"
+
+
+class _Liar:
+    """Claims to equal everything and to be an int; has a shape and converts to a float."""
+
+    __class__ = property(lambda self: int)
+    shape = (2,)
+
+    def __eq__(self, other):
+        return True
+
+    def __float__(self):
+        return 1.0
+
+    def __bool__(self):
+        return True
+
+
+@pytest.mark.parametrize("call", [
+    lambda: checks.check_equal("x", _Liar(), 3),
+    lambda: checks.check_equal("x", _Liar(), "text"),
+    lambda: checks.check_equal("pairs", [(_Liar(), 1)], [(3, 1)]),
+    lambda: checks.check_type("x", _Liar(), int),
+    lambda: checks.check_close("x", _Liar(), 1.0),
+    lambda: checks.check_close("x", [_Liar(), 1.0], [1.0, 1.0]),
+    lambda: checks.check_shape("x", _Liar(), (2,)),
+    lambda: checks.check(_Liar(), "a lying condition"),
+    lambda: checks.check_equal("n", type("Int", (int,), {"__eq__": lambda s, o: True})(5), 3),
+])
+def test_checks_are_not_fooled_by_lying_objects(call):
+    _message(call)
+
+
+def test_checks_still_accept_honest_values_of_any_plain_kind():
+    from pathlib import Path
+
+    checks.check_equal("n", 3.0, 3)
+    checks.check_equal("n", np.int64(3), 3)
+    checks.check_equal("flag", np.bool_(True), True)
+    checks.check_equal("pairs", [(Path("a/b.png"), 0)], [(Path("a/b.png"), 0)])
+    checks.check_equal("fonts", {"a", "b"}, {"b", "a"})
+    checks.check_equal("counts", {"A": 1}, {"A": 1})
+    checks.check_equal("t", torch.tensor(2), 2)
+    checks.check_type("p", Path("x"), Path)
+    checks.check_type("w", torch.nn.Linear(2, 2).weight, torch.Tensor)
+    checks.check(torch.tensor(True), "a one-element tensor")
+    checks.check(np.bool_(True), "a NumPy bool")
+    _message(lambda: checks.check_equal("path", "a/b.png", Path("a/b.png")))
+
+
+def test_check_failures_show_only_their_message_in_jupyter():
+    failure = checks.CheckFailure("`x` should be 4, but it is 3.")
+    assert failure._render_traceback_() == ["CheckFailure: `x` should be 4, but it is 3."]
+
+
+@pytest.mark.parametrize("source, flag", [
+    ("get_ipython().input_transformers_cleanup.append(f)", "ipython-hooks"),
+    ("import sys\nsys.modules['course_utils.checks.homework'] = fake", "sys.modules"),
+    ("import os\nos.kill(os.getppid(), 9)", "signals"),
+    ("open('/proc/1/environ').read()", "/proc"),
+    ("import m\nwith open(m.__file__, 'a') as f:\n    f.write('x')", "writes-module-files"),
+    ("print(In[-1])", "history"),
+    ("check_close = lambda *a, **k: None", "redefines-checks"),
+    ("np.allclose = lambda *a, **k: True", "patches-modules"),
+    ("exec = print", "builtins"),
+    ("class A:\n    def __eq__(self, other):\n        return True", "spoofed-types"),
+    ("!curl http://example.com", "shell"),
+])
+def test_scan_flags_suspicious_constructs(source, flag):
+    from course_tools.homework.scan import scan, scan_source
+
+    assert flag in scan_source(source)
+    assert f"{flag} (cell 4)" in scan([(4, source)])
+
+
+@pytest.mark.parametrize("source", [
+    "import torch\nx = torch.stack([a, b])\nfor m in model.modules():\n    pass",
+    "with open('notes.txt', 'w') as f:\n    f.write('hi')",
+    "from course_utils.checks.homework import check_close, passed",
+    "%matplotlib inline\nimport numpy as np",
+])
+def test_scan_leaves_ordinary_code_alone(source):
+    from course_tools.homework.scan import scan_source
+
+    assert scan_source(source) == set()
+
+
+def test_scan_skips_cells_as_released():
+    from course_tools.homework.markers import checksum
+    from course_tools.homework.scan import scan
+
+    bootstrap = "import sys\nif 'google.colab' in sys.modules:\n    import subprocess"
+    assert scan([(2, bootstrap)], [checksum(bootstrap)]) == []
+    assert scan([(2, bootstrap)]) != []
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain.ipynb", "plain.ipynb"), ("", ""),
+])
+def test_csv_cells_are_escaped_against_formulas(text, shown):
+    from course_tools.homework.report import escape_cell, unescape_cell
+
+    assert escape_cell(text) == shown and unescape_cell(shown) == text
+
+
+def test_scrub_keeps_one_line_drops_paths_and_hidden_lines():
+    from course_tools.homework.submission import scrub
+
+    hidden = ['check_close("square(-1.5)", square(-1.5), 2.25)']
+    text = "FileNotFoundError: /tmp/course-grade-x/course/data/missing.png\nsecond line"
+    assert scrub(text, hidden) == "FileNotFoundError: missing.png"
+    assert "square(-1.5), 2.25" not in scrub('ValueError: check_close("square(-1.5)",square(-1.5),2.25)', hidden)
+    assert len(scrub("x" * 1000, hidden)) <= 200

@@ -1,20 +1,23 @@
 """Grading with real kernels: the fixture homework's solution, its student edition, and crafted bad
-submissions, all graded in ONE parallel run (module fixture) to keep the suite fast."""
+submissions, all graded in ONE parallel sandboxed run (module fixture) to keep the suite fast."""
 
 from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pytest
 from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (pytest rootdir import mode)
 
 from course_tools.homework import grade as grade_module
+from course_tools.homework import sandbox as sandbox_module
 from course_tools.homework.__main__ import main
-from course_tools.homework.lint import student_run_problems
+from course_tools.homework.lint import run_problems, student_run_problems
 from course_tools.homework.markers import parse_notebook
 from course_tools.homework.release import release
+from course_tools.homework.report import merge_manual
+
+pytestmark = pytest.mark.integration
 
 CELL_TIMEOUT = 5
 
@@ -27,93 +30,136 @@ def graded(tmp_path_factory):
     out = base / "dist" / "student"
     result = release(root / "notebooks", out)
     subs = base / "submissions"
-    cases = hf.crafted_submissions(hf.load(root / "notebooks" / hf.FIXTURE_NAME), subs)
-    cases["student_edition"] = hf.save(hf.load(out / "notebooks" / hf.FIXTURE_NAME), subs / "student_edition.ipynb")
+    solution = hf.load(root / "notebooks" / hf.FIXTURE_NAME)
+    edition = hf.load(out / "notebooks" / hf.FIXTURE_NAME)
+    cases = hf.crafted_submissions(solution, subs)
+    cases["student_edition"] = hf.save(edition, subs / "student_edition.ipynb")
+    (subs / "alice").mkdir()
+    cases["honest"] = hf.save(hf.honest_submission(solution, edition), subs / "alice" / "homework.ipynb")
+    raising = hf.wrong_submission(edition)
+    raising["cells"][hf.find(raising, "# TASK fx.square")]["source"] = (
+        "# TASK fx.square (1 point): write square(x)\ndef square(x):\n    return x.shape * 2")
+    cases["raises_in_check"] = hf.save(raising, subs / "raises_in_check.ipynb")
     csv_path = base / "grades.csv"
     lines = []
     results = grade_module.grade([subs], result.key_path, csv_path, jobs=2, cell_timeout=CELL_TIMEOUT,
                                  total_timeout=60, log=lines.append)
-    by_case = {case: results[grade_module.submission_label(path)] for case, path in cases.items()}
+    labels = {case: path.relative_to(subs).as_posix() for case, path in cases.items()}
+    by_case = {case: results[labels[case]] for case in cases}
     with open(csv_path, newline="") as fh:
-        rows = {Path(r["submission"]).stem: r for r in csv.DictReader(fh)}
-    return {"root": root, "key": result.key_path, "subs": subs, "csv": csv_path, "cases": cases,
-            "results": by_case, "rows": rows, "log": lines, "feedback": base / "grades-feedback"}
+        rows = {r["submission"]: r for r in csv.DictReader(fh)}
+    return {"root": root, "key": result.key_path, "subs": subs, "csv": csv_path, "cases": cases, "labels": labels,
+            "results": by_case, "rows": {case: rows[labels[case]] for case in cases}, "log": lines,
+            "feedback": base / "grades-feedback", "out": out}
 
 
 def _notes(graded, case):
-    return " ".join(graded["results"][case]["notes"])
+    return " ".join(graded["results"][case].notes)
 
 
-def test_every_submission_gets_one_csv_row_with_task_columns(graded):
+def _feedback(graded, case):
+    return grade_module.feedback_path(graded["feedback"], graded["labels"][case]).read_text()
+
+
+def test_every_submission_gets_one_csv_row_with_task_and_manual_columns(graded):
     rows = graded["rows"]
     assert set(rows) == set(graded["cases"])
     with open(graded["csv"], newline="") as fh:
         header = next(csv.reader(fh))
     assert header[:3] == ["submission", "notebook", "status"]
-    assert ["fx.square", "fx.unit", "fx.counter", "total", "max_points"] == header[3:8]
+    assert header[3:8] == ["fx.square", "fx.unit", "fx.counter", "manual:fx.q1", "total"]
+    assert "flags" in header and "max_points" in header
     assert rows["solution"]["total"] == "5" and rows["solution"]["max_points"] == "5"
+    assert rows["honest"]["manual:fx.q1"] == ""
 
 
-def test_solution_scores_full_marks_without_notes(graded):
+def test_labels_are_relative_to_the_submissions_folder(graded):
+    assert graded["labels"]["honest"] == "alice/homework.ipynb"
+    assert (graded["feedback"] / "alice" / "homework.md").is_file()
+    assert grade_module.submission_label(graded["cases"]["honest"], graded["subs"]) == "alice/homework.ipynb"
+    assert grade_module.submission_label(graded["cases"]["honest"]) == "homework.ipynb"
+
+
+def test_honest_solution_scores_full_marks_without_notes_or_flags(graded):
+    result = graded["results"]["honest"]
+    assert result.status == "graded" and result.total == 5.0
+    assert result.notes == [] and result.cell_errors == [] and result.flags == []
+    assert all(c.passed for c in result.checks) and len(result.checks) == 6
+    assert result["total"] == 5.0  # mapping-style access for older callers
+
+
+def test_the_instructors_notebook_scores_full_marks_and_is_flagged_for_its_markers(graded):
     result = graded["results"]["solution"]
-    assert result["status"] == "graded" and result["total"] == 5.0
-    assert result["notes"] == [] and result["cell_errors"] == []
-    assert all(c["passed"] for c in result["checks"]) and len(result["checks"]) == 6
+    assert result.total == 5.0 and result.notes == []
+    assert [f.split(" ")[0] for f in result.flags] == ["markers"]
 
 
 def test_student_edition_scores_zero_and_fails_only_at_the_blanks(graded):
     result = graded["results"]["student_edition"]
-    assert result["status"] == "graded" and result["total"] == 0.0
+    assert result.status == "graded" and result.total == 0.0
     homework = parse_notebook(hf.load(graded["root"] / "notebooks" / hf.FIXTURE_NAME), hf.FIXTURE_NAME)
     import nbformat
 
     homework.nb = nbformat.from_dict(homework.nb)
     assert student_run_problems(homework, result) == []
-    errors = [r["ename"] for r in result["runs"] if r["status"] == "error"]
+    errors = [r.ename for r in result.runs if r.status == "error"]
     assert errors.count("NotImplementedError") >= 4 and set(errors) <= {"NotImplementedError", "NameError"}
-    messages = {c["name"]: c["message"] for c in result["checks"]}
+    messages = {c.name: c.message for c in result.checks}
     assert messages["fx.square"] == "not done yet: fx.square: return x multiplied by itself"
+    assert [w.answer for w in result.written] == [""]
+
+
+def test_an_error_inside_a_check_gives_the_tasks_hint_and_the_errors_line(graded):
+    result = graded["results"]["raises_in_check"]
+    message = next(c.message for c in result.checks if c.name == "fx.square")
+    assert message == ("your code raised an error while this check ran: AttributeError: 'int' object has no "
+                       "attribute 'shape'. Hint: return x multiplied by itself")
 
 
 def test_syntax_error_costs_only_its_task(graded):
     result = graded["results"]["syntax_error"]
-    assert result["status"] == "graded"
-    assert result["points"] == {"fx.square": 0.0, "fx.unit": 2.0, "fx.counter": 2.0}
+    assert result.status == "graded"
+    assert result.points == {"fx.square": 0.0, "fx.unit": 2.0, "fx.counter": 2.0}
     assert "has a SyntaxError" in _notes(graded, "syntax_error")
+    (error,) = result.cell_errors
+    assert error.costs_points and error.text.startswith("SyntaxError")
+    assert "(in a task that scored 0): SyntaxError" in _feedback(graded, "syntax_error")
 
 
 def test_wrong_answer_gets_the_beginner_message(graded):
     result = graded["results"]["wrong_answer"]
-    assert result["points"]["fx.unit"] == 0.0 and result["total"] == 3.0
-    message = next(c["message"] for c in result["checks"] if c["name"] == "fx.unit")
+    assert result.points["fx.unit"] == 0.0 and result.total == 3.0
+    message = next(c.message for c in result.checks if c.name == "fx.unit")
     assert "row lengths of unit" in message and "Hint: divide each row by its own length" in message
+    assert "checks/homework.py" not in message and "Traceback" not in message
 
 
 def test_infinite_loop_is_stopped_and_the_rest_still_graded(graded):
     result = graded["results"]["infinite_loop"]
-    assert result["status"] == "graded" and result["total"] == 5.0
+    assert result.status == "graded" and result.total == 5.0
     assert f"ran longer than {CELL_TIMEOUT} s and was stopped" in _notes(graded, "infinite_loop")
+    assert "(costs no points): stopped after" in _feedback(graded, "infinite_loop")
 
 
 @pytest.mark.parametrize("case", ["os_exit", "segfault"])
 def test_crashed_kernel_keeps_earlier_scores(graded, case):
     result = graded["results"][case]
-    assert result["status"] == "partial"
-    assert result["points"] == {"fx.square": 1.0, "fx.unit": 0.0, "fx.counter": 0.0}
+    assert result.status == "partial"
+    assert result.points == {"fx.square": 1.0, "fx.unit": 0.0, "fx.counter": 0.0}
     assert "kernel crashed" in _notes(graded, case)
-    assert any(c["message"].startswith("not run") for c in result["checks"])
+    assert any(c.message.startswith("not run") for c in result.checks)
 
 
 def test_huge_output_is_noted_not_kept(graded):
     result = graded["results"]["huge_output"]
-    assert result["total"] == 5.0
+    assert result.total == 5.0
     assert "printed 3,000,300 characters" in _notes(graded, "huge_output")
 
 
 @pytest.mark.parametrize("case, words", [("not_a_notebook", "not a notebook"), ("corrupt", "damaged")])
 def test_files_that_are_not_notebooks_are_invalid(graded, case, words):
     result = graded["results"][case]
-    assert result["status"] == "invalid" and result["total"] == 0.0
+    assert result.status == "invalid" and result.total == 0.0
     assert words in _notes(graded, case)
     assert graded["rows"][case]["status"] == "invalid"
 
@@ -121,13 +167,13 @@ def test_files_that_are_not_notebooks_are_invalid(graded, case, words):
 def test_tampered_test_cells_are_restored_and_reported(graded):
     result, notes = graded["results"]["tampered"], _notes(graded, "tampered")
     assert "test cell fx.square was changed" in notes
-    assert result["points"]["fx.square"] == 0.0, "the original test ran, not the student's 'pass'"
-    assert "test cell fx.counter was deleted" in notes and result["points"]["fx.counter"] == 2.0
-    assert "test cell fx.unit is duplicated" in notes and result["points"]["fx.unit"] == 2.0
-    assert sum(c["name"] == "fx.unit" for c in result["checks"]) == 1, "a duplicate runs once"
+    assert result.points["fx.square"] == 0.0, "the original test ran, not the student's 'pass'"
+    assert "test cell fx.counter was deleted" in notes and result.points["fx.counter"] == 2.0
+    assert "test cell fx.unit is duplicated" in notes and result.points["fx.unit"] == 2.0
+    assert sum(c.name == "fx.unit" for c in result.checks) == 1, "a duplicate runs once"
 
 
-def test_feedback_names_checks_and_never_shows_hidden_test_code(graded):
+def test_feedback_names_checks_lists_written_answers_and_never_shows_hidden_test_code(graded):
     key = json.loads(graded["key"].read_text())
     hidden = [t["hidden"] for t in key["notebooks"][hf.FIXTURE_NAME]["tests"]]
     files = sorted(graded["feedback"].rglob("*.md"))
@@ -136,23 +182,51 @@ def test_feedback_names_checks_and_never_shows_hidden_test_code(graded):
         text = path.read_text()
         for code in hidden:
             assert code not in text
-    label = grade_module.submission_label(graded["cases"]["wrong_answer"])
-    text = grade_module.feedback_path(graded["feedback"], label).read_text()
+    text = _feedback(graded, "wrong_answer")
     assert "Score: **3 / 5**" in text
     assert "**FAIL** fx.unit:" in text and "**PASS** fx.unit (hidden checks)" not in text
     assert "**PASS** fx.square (hidden checks): passed" in text
+    honest = _feedback(graded, "honest")
+    assert "## Written answers (graded by hand)" in honest
+    assert "your answer: So that rows compare by direction, not by size." in honest
 
 
-def test_rerun_skips_graded_and_force_regrades(graded, tmp_path):
+def test_merge_manual_points_into_the_grades(graded, tmp_path):
+    grades = tmp_path / "grades.csv"
+    grades.write_bytes(graded["csv"].read_bytes())
+    ledger = graded["csv"].with_name("grades.csv.ledger.json")
+    grades.with_name("grades.csv.ledger.json").write_bytes(ledger.read_bytes())
+    points = tmp_path / "manual.csv"
+    points.write_text("submission,fx.q1\nalice/homework.ipynb,1.5\nstudent_edition.ipynb,\n")
+    assert merge_manual(grades, points) == ["alice/homework.ipynb: fx.q1 = 1.5"]
+    with open(grades, newline="") as fh:
+        rows = {r["submission"]: r for r in csv.DictReader(fh)}
+    assert rows["alice/homework.ipynb"]["manual:fx.q1"] == "1.5"
+    assert rows["alice/homework.ipynb"]["total_with_manual"] == "6.5" and rows["alice/homework.ipynb"]["total"] == "5"
+    assert rows["student_edition.ipynb"]["manual:fx.q1"] == ""
+    lines: list = []
+    assert grade_module.grade([graded["subs"]], graded["key"], grades, log=lines.append) == {}, "still up to date"
+    points.write_text("submission,fx.q9\nnobody.ipynb,x\n")
+    assert main(["merge-manual", str(grades), str(points)]) == 1
+
+
+def test_rerun_skips_graded_force_regrades_and_edited_rows_are_regraded(graded, tmp_path):
     lines = []
     again = grade_module.grade([graded["subs"]], graded["key"], graded["csv"], jobs=2, log=lines.append)
     assert again == {} and sum("already graded" in line for line in lines) == len(graded["cases"])
     before = graded["csv"].read_text()
     forced = grade_module.grade([graded["cases"]["not_a_notebook"]], graded["key"], graded["csv"], force=True,
                                 log=lines.append)
-    assert list(forced) == [grade_module.submission_label(graded["cases"]["not_a_notebook"])]
+    assert list(forced) == ["not_a_notebook.ipynb"]
     after = graded["csv"].read_text()
     assert len(after.splitlines()) == len(before.splitlines()), "rows are replaced, not added"
+    edited = after.replace("corrupt.ipynb,,invalid,", "corrupt.ipynb,,graded,")
+    assert edited != after
+    graded["csv"].write_text(edited)
+    lines.clear()
+    regraded = grade_module.grade([graded["subs"]], graded["key"], graded["csv"], log=lines.append)
+    assert list(regraded) == ["corrupt.ipynb"]
+    assert any("changed outside the grader" in line for line in lines)
 
 
 def test_cli_grade_bad_key_explains(tmp_path, capsys):
@@ -161,3 +235,34 @@ def test_cli_grade_bad_key_explains(tmp_path, capsys):
                  str(tmp_path / "g.csv")])
     assert code == 2 and "release" in capsys.readouterr().err
     assert not (tmp_path / "g.csv").exists()
+
+
+def test_a_key_of_another_format_is_refused(graded, tmp_path):
+    key = json.loads(graded["key"].read_text())
+    key["format"] = "course_tools.homework/grading-key/1"
+    old = tmp_path / "old.grading-key.json"
+    old.write_text(json.dumps(key))
+    with pytest.raises(grade_module.GradingError, match="release again"):
+        grade_module.load_key(old)
+
+
+def test_grading_refuses_without_a_sandbox_unless_told(graded, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sandbox_module, "_CHECKED", {"bwrap": "bubblewrap (`bwrap`) is not installed: "
+                                                              + sandbox_module.INSTALL_HINT})
+    code = main(["grade", str(graded["cases"]["honest"]), "--key", str(graded["key"]), "--out",
+                 str(tmp_path / "g.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and "sudo apt-get install bubblewrap" in err and "--unsafe-no-sandbox" in err
+    assert not (tmp_path / "g.csv").exists()
+    code = main(["grade", str(graded["cases"]["honest"]), "--key", str(graded["key"]), "--out",
+                 str(tmp_path / "g.csv"), "--unsafe-no-sandbox"])
+    assert code == 0
+    assert "WITHOUT a sandbox" in capsys.readouterr().out
+    with open(tmp_path / "g.csv", newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["total"] == "5" and row["submission"] == "homework.ipynb"
+
+
+def test_lint_run_grades_the_fresh_student_edition(graded):
+    assert run_problems(graded["root"] / "notebooks", cell_timeout=20, total_timeout=60) == []
+

@@ -5,7 +5,13 @@ Three commands take an instructor from the solution notebooks to grades (also ``
 
     python -m course_tools.homework release notebooks --out dist/student [--repo-url URL]
     python -m course_tools.homework grade SUBMISSION... --key dist/student.grading-key.json --out grades.csv
+    python -m course_tools.homework merge-manual grades.csv manual-points.csv
     python -m course_tools.homework lint notebooks [--student dist/student] [--run]
+
+Modules: ``markers`` (the source format), ``release`` (edition and key), ``submission`` (grade ONE
+notebook: read, plan, run, score), ``grade`` (MANY: workers, CSV, feedback), ``sandbox`` (what a
+grading kernel sees), ``kernel`` (one kernel, driven over ipc sockets), ``scan`` (the flags),
+``records`` (typed results), ``report`` (CSV store, feedback, manual points), ``lint``, ``config``.
 
 Notebooks mark answers with nbgrader's markers (``### BEGIN SOLUTION`` / ``### END SOLUTION``,
 ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``) and name tasks in the source
@@ -16,4 +22,5 @@ Importing this package is free of side effects and imports neither nbclient nor 
 submodules are imported on use.
 """
 
-__all__ = ["config", "grade", "lint", "markers", "release"]
+__all__ = ["config", "grade", "kernel", "lint", "markers", "records", "release", "report", "sandbox", "scan",
+           "submission"]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_tools.homework {release,grade,lint} ...`` (``--help`` on each)."""
+"""Command line: ``python -m course_tools.homework {release,grade,merge-manual,lint} ...`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -37,12 +37,16 @@ def _grade(args) -> int:
     try:
         results = grade(args.submissions, args.key, args.out, feedback_dir=args.feedback, jobs=args.jobs,
                         cell_timeout=args.cell_timeout, total_timeout=args.timeout, force=args.force,
-                        notebook=args.notebook)
+                        notebook=args.notebook, unsafe_no_sandbox=args.unsafe_no_sandbox)
     except GradingError as exc:
         print(f"grading did not start: {exc}", file=sys.stderr)
         return 2
-    failed = [label for label, r in results.items() if r["status"] == "failed"]
+    failed = [label for label, r in results.items() if r.status == "failed"]
+    flagged = [label for label, r in results.items() if r.flags]
     print(f"grades: {args.out}")
+    if flagged:
+        print(f"{len(flagged)} submission(s) have flags (see the 'flags' column; read those notebooks): "
+              + ", ".join(flagged))
     if failed:
         print(f"{len(failed)} submission(s) could not be graded because of the grader ({', '.join(failed)}): "
               "run the same command again to retry them", file=sys.stderr)
@@ -50,10 +54,28 @@ def _grade(args) -> int:
     return 0
 
 
+def _merge_manual(args) -> int:
+    from .report import ManualPointsError, merge_manual
+
+    try:
+        changes = merge_manual(args.grades, args.points)
+    except ManualPointsError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 1
+    for change in changes:
+        print(change)
+    print(f"{len(changes)} manual score(s) merged into {args.grades} (columns manual:<id>, manual_total, "
+          "total_with_manual)")
+    return 0
+
+
 def _lint(args) -> int:
-    from .lint import lint
+    from .lint import leak_report, lint
 
     problems = lint(args.notebooks, student=args.student, root=args.root, run=args.run)
+    report = leak_report(args.notebooks, root=args.root)
+    if report:
+        print(report)
     for problem in problems:
         print(problem)
     if problems:
@@ -87,7 +109,16 @@ def main(argv: Optional[list] = None) -> int:
     gra.add_argument("--timeout", type=float, default=config.TOTAL_TIMEOUT, help="seconds per submission")
     gra.add_argument("--notebook", default=None, help="homework file name in the key, when ambiguous")
     gra.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    gra.add_argument("--unsafe-no-sandbox", action="store_true",
+                     help="grade without bubblewrap: students' code runs with YOUR rights and can read and change "
+                          "your files, the key and the grades (only for a throw-away machine)")
     gra.set_defaults(func=_grade)
+
+    man = sub.add_parser("merge-manual", help="merge points for written answers into the grades CSV")
+    man.add_argument("grades", type=Path, help="the grades CSV written by grade")
+    man.add_argument("points", type=Path,
+                     help="CSV with a 'submission' column and one column per written answer (e.g. manual:mlp.q1)")
+    man.set_defaults(func=_merge_manual)
 
     lin = sub.add_parser("lint", help="check markers, tests, and that the student edition is in sync")
     lin.add_argument("notebooks", type=Path, nargs="?", default=Path("notebooks"))

@@ -47,6 +47,9 @@ MARKDOWN_PROMPT = "**Your answer** ({hint}): _double-click this cell and write i
 #: Replaces a markdown answer without a hint.
 MARKDOWN_DEFAULT_PROMPT = "**Your answer:** _double-click this cell and write it here._"
 
+#: ``lint`` fails when more than this share of the solution lines appear in the student edition.
+LEAK_LIMIT = 0.10
+
 # --------------------------------------------------------------------------- grading
 #: Seconds one cell of a submission may run before it is interrupted.
 CELL_TIMEOUT = 120
@@ -58,7 +61,7 @@ STARTUP_TIMEOUT = 60
 MAX_OUTPUT_CHARS = 100_000
 #: Largest submission file read, in bytes.
 MAX_SUBMISSION_BYTES = 50_000_000
-#: Environment of the grading kernels (added to the grader's own).
+#: Environment of the grading kernels (added to the minimal environment the sandbox builds).
 GRADING_ENV: dict = {
     "COURSE_DEVICE": "cpu",
     "COURSE_PROGRESS": "plain",

@@ -12,11 +12,18 @@ A visible test cell right after each task calls these; when something is wrong t
 
 The grader reports the message of a failed check as that check's feedback. Every function works
 with Python numbers, lists, NumPy arrays and PyTorch tensors; none imports torch itself.
+
+The checks look at what a value really is, not at what it claims to be: types are read with
+``type()`` (not ``__class__``), values are converted to plain Python numbers, strings, tuples and
+NumPy arrays before they are compared, and an object of a class the check does not know is
+compared only with an object of exactly the same class, using the expected value's ``==``. So an
+object whose ``__eq__`` always says yes, or that pretends to be another class, fails.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, Optional, Sequence
 
 __all__ = ["CheckFailure", "check", "check_close", "check_equal", "check_shape", "check_type", "passed"]
@@ -25,7 +32,14 @@ _MAX_REPR = 200
 
 
 class CheckFailure(AssertionError):
-    """A homework check failed; the message explains what is wrong and what to try."""
+    """A homework check failed; the message explains what is wrong and what to try.
+
+    In Jupyter it shows as the message alone: the frames of this module would only hide it.
+    """
+
+    def _render_traceback_(self) -> list:
+        """What IPython prints instead of a traceback (a hook IPython looks for on exceptions)."""
+        return [f"CheckFailure: {self}"]
 
 
 def _fail(lines: Sequence[str], hint: Optional[str]) -> None:
@@ -36,8 +50,11 @@ def _fail(lines: Sequence[str], hint: Optional[str]) -> None:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    text = " ".join(text.split())
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the check's message
+        text = f"<{type(value).__name__} object>"
+    text = " ".join(str(text).split())
     return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 5] + " ...)"
 
 
@@ -66,15 +83,107 @@ def _none_hint(name: str) -> str:
             "assigns the value.")
 
 
-def _to_numpy(value: Any):
+class _NotPlain(TypeError):
+    """A value that the checks cannot turn into plain numbers."""
+
+
+def _tensor_type():
+    torch = sys.modules.get("torch")
+    return getattr(torch, "Tensor", None) if torch is not None else None
+
+
+def _is_tensor(value: Any) -> bool:
+    tensor = _tensor_type()
+    return tensor is not None and issubclass(type(value), tensor)
+
+
+def _is_array(value: Any) -> bool:
     import numpy as np
 
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
-        value = value.detach().cpu()
-        if str(getattr(value, "dtype", "")) == "torch.bfloat16":
-            value = value.float()
-        value = value.numpy()
-    return np.asarray(value)
+    return issubclass(type(value), np.ndarray)
+
+
+def _to_numpy(value: Any, *, numeric: bool = False):
+    """A NumPy array of a tensor, array, number or (nested) list/tuple of numbers.
+
+    Raises ``_NotPlain`` for anything else (objects that only behave like arrays included).
+    Tensors are read through ``torch.Tensor``'s own methods, not the object's.
+    """
+    import numpy as np
+
+    tensor = _tensor_type()
+    if tensor is not None and issubclass(type(value), tensor):
+        value = tensor.cpu(tensor.detach(value))
+        if str(value.dtype) == "torch.bfloat16":
+            value = tensor.float(value)
+        return np.array(tensor.numpy(tensor.contiguous(value)), copy=True)
+    if issubclass(type(value), np.ndarray):
+        array = np.asarray(value).view(np.ndarray)
+    elif type(value) in (int, float, bool, complex) or issubclass(type(value), np.generic):
+        array = np.asarray(value)
+    elif type(value) in (list, tuple):
+        array = np.array([_to_numpy(v, numeric=numeric) for v in value]) if value else np.asarray(value, dtype=float)
+    elif not numeric and type(value) is str:
+        array = np.asarray(value)
+    else:
+        raise _NotPlain(type(value).__name__)
+    if array.dtype == object:
+        raise _NotPlain("object array")
+    if numeric and not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise _NotPlain(str(array.dtype))
+    return array
+
+
+_SCALARS = (int, float, bool, complex, str, bytes, type(None))
+
+
+def _plain_number(value: Any) -> Optional[float]:
+    """``value`` as a Python number when it really is one (int, float, bool, NumPy scalar, one-element
+    tensor or array), else ``None``."""
+    import numpy as np
+
+    if type(value) in (int, float, bool):
+        return value
+    if issubclass(type(value), np.generic) and np.issubdtype(type(value), np.number):
+        return np.generic.item(value)
+    return None
+
+
+def _same(value: Any, expected: Any) -> bool:
+    """Exact comparison of plain values; other objects only against exactly their own class."""
+    import numpy as np
+
+    want_number = _plain_number(expected)
+    if want_number is not None and type(expected) is not bool:
+        got = _plain_number(value)
+        return got is not None and type(value) is not bool and got == want_number
+    if type(expected) is bool:
+        return (type(value) is bool or type(value) is np.bool_) and bool(value) == expected
+    if type(expected) in _SCALARS:
+        return type(value) is type(expected) and value == expected
+    if type(expected) in (list, tuple):
+        return (type(value) is type(expected) and len(value) == len(expected)
+                and all(_same(v, e) for v, e in zip(value, expected)))
+    if type(expected) is dict:
+        if type(value) is not dict or len(value) != len(expected):
+            return False
+        keys = {k: k for k in value if type(k) in _SCALARS or type(k) is tuple}
+        return len(keys) == len(value) and all(k in keys and _same(value[keys[k]], v) for k, v in expected.items())
+    if type(expected) in (set, frozenset):
+        if type(value) is not type(expected) or len(value) != len(expected):
+            return False
+        if not all(type(v) in _SCALARS or type(v) is tuple for v in value):
+            return False
+        return all(any(_same(v, e) for v in value) for e in expected)
+    if _is_array(expected) or _is_tensor(expected) or issubclass(type(expected), np.generic):
+        try:
+            got, want = _to_numpy(value), _to_numpy(expected)
+        except _NotPlain:
+            return False
+        return got.shape == want.shape and bool(np.array_equal(got, want))
+    if type(value) is not type(expected):
+        return False
+    return type(expected).__eq__(expected, value) is True
 
 
 def passed(task_id: str) -> None:
@@ -82,9 +191,31 @@ def passed(task_id: str) -> None:
     print(f"{task_id}: the visible checks passed. (More checks run when your homework is graded.)")
 
 
+def _truth(condition: Any) -> bool:
+    """The truth of a check's condition: bools, numbers, one-element arrays/tensors and built-in
+    containers; any other object fails (its ``__bool__`` is not trusted)."""
+    import numpy as np
+
+    if type(condition) is bool:
+        return condition
+    if type(condition) in (int, float, str, bytes, list, tuple, dict, set, frozenset, type(None)):
+        return bool(condition)
+    if issubclass(type(condition), np.generic):
+        return bool(np.generic.item(condition))
+    if _is_tensor(condition) or _is_array(condition):
+        array = _to_numpy(condition)
+        if array.size == 1:
+            return bool(array.reshape(()).item())
+    return False
+
+
 def check(condition: Any, message: str, *, hint: Optional[str] = None) -> None:
-    """Fail with ``message`` (and ``hint``) unless ``condition`` is true."""
-    if not condition:
+    """Fail with ``message`` (and ``hint``) unless ``condition`` is true.
+
+    ``condition`` should be a plain ``True``/``False`` (or a number, a one-element tensor/array,
+    a built-in container); objects of other classes count as false.
+    """
+    if not _truth(condition):
         _fail([message], hint)
 
 
@@ -97,7 +228,8 @@ def check_type(name: str, value: Any, expected: Any, *, hint: Optional[str] = No
         expected: a class, or a tuple of classes any of which is fine.
         hint: an extra sentence shown when the check fails.
     """
-    if isinstance(value, expected):
+    wanted_types = expected if isinstance(expected, tuple) else (expected,)
+    if any(issubclass(type(value), t) for t in wanted_types):  # type(), not __class__: no pretending
         return
     wanted = " or ".join(_kind_name(t) for t in (expected if isinstance(expected, tuple) else (expected,)))
     if value is None:
@@ -124,7 +256,7 @@ def check_shape(name: str, value: Any, expected: Sequence[Optional[int]], *, hin
     shown = "(" + ", ".join("any" if n is None else str(n) for n in expected) + ("," if len(expected) == 1 else "") + ")"
     if value is None:
         _fail([f"`{name}` should be an array/tensor of shape {shown}, but it is None.", _none_hint(name)], hint)
-    shape = _shape_of(value)
+    shape = _shape_of(value) if (_is_array(value) or _is_tensor(value)) else None
     if shape is None:
         _fail([f"`{name}` should be an array/tensor of shape {shown}, but it is a {_kind(value)} "
                f"without a shape: {_short(value)}.",
@@ -167,11 +299,11 @@ def check_close(name: str, value: Any, expected: Any, *, rtol: float = 1e-5, ato
     if value is None:
         _fail([f"`{name}` should be about {_short(expected)}, but it is None.", _none_hint(name)], hint)
     try:
-        got = _to_numpy(value).astype(float)
-    except (TypeError, ValueError):
+        got = _to_numpy(value, numeric=True).astype(float)
+    except (_NotPlain, TypeError, ValueError):
         _fail([f"`{name}` should be a number or an array of numbers, but it is a {_kind(value)}: {_short(value)}."],
               hint)
-    want = _to_numpy(expected).astype(float)
+    want = _to_numpy(expected, numeric=True).astype(float)
     if got.shape != want.shape:
         if got.size == 1 and want.size == 1:
             got, want = got.reshape(()), want.reshape(())
@@ -216,12 +348,17 @@ def check_equal(name: str, value: Any, expected: Any, *, hint: Optional[str] = N
         expected: the right value.
         hint: an extra sentence shown when the check fails.
     """
-    if _shape_of(value) is not None or _shape_of(expected) is not None:
+    if _is_array(value) or _is_tensor(value) or _is_array(expected) or _is_tensor(expected):
         import numpy as np
 
         if value is None:
             _fail([f"`{name}` should equal {_short(expected)}, but it is None.", _none_hint(name)], hint)
-        got, want = _to_numpy(value), _to_numpy(expected)
+        try:
+            got = _to_numpy(value)
+        except _NotPlain:
+            _fail([f"`{name}` should be an array or tensor like {_short(expected)}, but it is a {_kind(value)}."],
+                  hint)
+        want = _to_numpy(expected)
         if got.shape != want.shape:
             _fail([f"`{name}` should have shape {want.shape}, but it has shape {got.shape}."], hint)
         if np.array_equal(got, want):
@@ -232,11 +369,7 @@ def check_equal(name: str, value: Any, expected: Any, *, hint: Optional[str] = N
         if first:
             lines.append(f"First difference at index {first}: expected {want[first]!r}, got {got[first]!r}.")
         _fail(lines, hint)
-    try:
-        same = bool(value == expected)
-    except (TypeError, ValueError):
-        same = False
-    if same:
+    if _same(value, expected):
         return
     lines = [f"`{name}` should be {_short(expected)}, but it is {_short(value)}."]
     if value is None:

@@ -1,0 +1,396 @@
+"""One grading kernel: laid out and started as ``sandbox`` says, driven over ZMQ ``ipc`` sockets.
+
+``KernelSession`` starts an IPython kernel in a private folder and runs code there, collecting each
+request's outcome from the kernel's own replies to the grader's requests.
+
+Canonical (test) cells do not go through the student's ``run_cell``: they are sent as a user
+expression that reaches ``exec`` through the real ``builtins`` module, clears input/AST
+transformers and event hooks, loads a fresh copy of the checks module from the read-only edition,
+binds its functions into the namespace and ``exec``s the test. Nothing of them enters the kernel's
+history (``In``/``Out``), and the expression must evaluate to a nonce the grader chose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+from . import config
+from .records import Outcome
+from .sandbox import INSIDE_COURSE, INSIDE_SOCKETS, Sandbox, bwrap_argv
+
+
+class KernelStartError(RuntimeError):
+    """No kernel could be started (the grader's problem, not the student's)."""
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, finished children included) used so far by process ``pid`` and
+    every process below it; 0.0 where ``/proc`` cannot tell (not Linux)."""
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as fh:
+                        text = fh.read().decode("ascii", "replace")
+                except OSError:
+                    continue
+                fields = text[text.rindex(")") + 2:].split()
+                stats[int(entry)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
+    except (OSError, ValueError):
+        return 0.0
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in stats:
+            continue
+        seen.add(current)
+        total += stats[current][1]
+        todo.extend(child for child, (parent, _) in stats.items() if parent == current)
+    return total / tick
+
+
+# --------------------------------------------------------------------------- canonical cells
+#: Runs inside the kernel for every canonical test cell (via a user expression, so the student's
+#: input transformers, AST transformers and ``run_cell`` are not involved).
+_PAYLOAD = r'''
+def _course_grader_canonical(source, label, checks_path):
+    import importlib.util
+    import sys
+
+    from IPython.core.getipython import get_ipython
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    shell = get_ipython()
+    for name in ("run_cell", "run_cell_async", "transform_cell", "run_code", "run_ast_nodes", "user_expressions",
+                 "showtraceback", "_showtraceback", "ev", "ex"):
+        shell.__dict__.pop(name, None)
+    fresh = TransformerManager()
+    try:
+        shell.input_transformers_cleanup[:] = fresh.cleanup_transforms
+    except (AttributeError, TypeError):
+        pass
+    shell.input_transformers_post = []
+    shell.ast_transformers = []
+    for event in list(shell.events.callbacks):
+        shell.events.callbacks[event] = []
+    sys.settrace(None)
+    sys.setprofile(None)
+    spec = importlib.util.spec_from_file_location("course_utils.checks.homework", checks_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules["course_utils.checks.homework"] = module
+    package = sys.modules.get("course_utils.checks")
+    if package is not None:
+        setattr(package, "homework", module)
+    namespace = shell.user_ns
+    for name, value in vars(module).items():  # __all__, and any public function or class defined there
+        if name in module.__all__ or (not name.startswith("_")
+                                      and getattr(value, "__module__", None) == module.__name__):
+            namespace[name] = value
+    exec(compile(fresh.transform_cell(source), label, "exec"), namespace)
+'''
+
+
+#: An expression for the real ``builtins`` module that looks up no name in the student's namespace
+#: (where ``exec = ...`` would otherwise replace the grader's ``exec``).
+_BUILTINS = ("[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == 'BuiltinImporter'][0]"
+             ".load_module('builtins')")
+
+
+def canonical_expression(source: str, label: str, checks_path: str, nonce: str) -> str:
+    """The user expression that runs one canonical test cell; it evaluates to ``nonce``.
+
+    It reaches ``exec`` through the real ``builtins`` module and runs the program with fresh globals,
+    so no name the student's code has bound is used on the way in.
+    """
+    program = _PAYLOAD + f"\n_course_grader_canonical({source!r}, {label!r}, {checks_path!r})\n"
+    return (f"(lambda b: (b.exec(b.compile({program!r}, '<course grader>', 'exec'), "
+            f"{{'__name__': '__course_grader__', '__builtins__': b}}), {nonce!r})[1])({_BUILTINS})")
+
+
+# --------------------------------------------------------------------------- one kernel
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _parent_id(msg: dict) -> Optional[str]:
+    return _dict(_dict(msg).get("parent_header")).get("msg_id")
+
+
+def _drain(channel) -> list:
+    """Every message waiting on ``channel``; one that cannot be read (the kernel is the student's
+    code: it can send anything) is dropped."""
+    messages = []
+    while channel.msg_ready():
+        try:
+            messages.append(channel.get_msg(timeout=0))
+        except Exception:  # noqa: BLE001 - a malformed message is ignored, not fatal
+            continue
+    return messages
+
+
+
+class KernelSession:
+    """A kernel in a private folder (sandboxed or not); ``run_student``/``run_canonical`` execute code.
+
+    Use as a context manager: the folder is removed and every process of the kernel killed on exit.
+    """
+
+    def __init__(self, sandbox: Sandbox, *, env: Optional[dict] = None, threads: int = 1):
+        self.sandbox = sandbox
+        self.extra_env = dict(env or {})
+        self.threads = threads
+        self.scratch: Optional[Path] = None
+        self.proc: Optional[subprocess.Popen] = None
+        self.kc = None
+        self.checks_path = ""
+        self.cpu_seconds = 0.0  # CPU time of the kernel and everything it started, measured at close
+
+    # -- layout and start
+    def _layout(self) -> tuple[Path, Path, Path]:
+        self.scratch = Path(tempfile.mkdtemp(prefix="course-grade-"))
+        work, sockets = self.scratch / "course", self.scratch / "sockets"
+        for sub in ("notebooks", "data", "checkpoints", "home"):
+            (work / sub).mkdir(parents=True)
+        sockets.mkdir()
+        embedded = self.sandbox.embedded_data()
+        if embedded.is_dir():
+            shutil.copytree(embedded, work / "data" / "embedded",
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        if self.sandbox.isolate:
+            (work / "course_utils").mkdir()  # the mount point of the read-only edition package
+        else:
+            shutil.copytree(self.sandbox.course_utils(), work / "course_utils",
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        # outputs are not kept when grading, so figures are not rendered (saves about 2 s per notebook)
+        profile = work / "home" / ".ipython" / "profile_default"
+        profile.mkdir(parents=True)
+        (profile / "ipython_kernel_config.py").write_text("c.InlineBackend.figure_formats = set()\n")
+        # what makes the folder a course clone for course_utils.env (data/embedded is found there)
+        pyproject = Path(self.sandbox.edition).resolve() / "pyproject.toml"
+        if pyproject.is_file():
+            shutil.copy2(pyproject, work / "pyproject.toml")
+        else:
+            (work / "pyproject.toml").write_text("[project]\nname = 'course-utils'\n")
+        return work, sockets, self.scratch / "kernel.log"
+
+    def _env(self, course: str) -> dict:
+        env = {
+            "PATH": os.pathsep.join(p for p in (os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin")),
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "USER": "student", "LOGNAME": "student",
+            "HOME": f"{course}/home", "IPYTHONDIR": f"{course}/home/.ipython",
+            "MPLCONFIGDIR": f"{course}/home/.matplotlib", "XDG_CACHE_HOME": f"{course}/home/.cache",
+            "PYTHONPATH": course, "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            "COURSE_ROOT": course, "COURSE_DATA_DIR": f"{course}/data", "COURSE_CHECKPOINT_DIR": f"{course}/checkpoints",
+            "OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads),
+            "JPY_SESSION_NAME": "",
+        }
+        if "VIRTUAL_ENV" in os.environ:
+            env["VIRTUAL_ENV"] = os.environ["VIRTUAL_ENV"]
+        env.update(config.GRADING_ENV)
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> "KernelSession":
+        from jupyter_client.blocking import BlockingKernelClient
+
+        work, sockets, log = self._layout()
+        isolate = self.sandbox.isolate
+        course = INSIDE_COURSE if isolate else str(work)
+        inside_sockets = INSIDE_SOCKETS if isolate else str(sockets)
+        self.checks_path = f"{course}/course_utils/checks/homework.py"
+        key = secrets.token_hex(16)
+        info = {"transport": "ipc", "ip": f"{inside_sockets}/k", "shell_port": 1, "iopub_port": 2, "stdin_port": 3,
+                "control_port": 4, "hb_port": 5, "key": key, "signature_scheme": "hmac-sha256", "kernel_name": ""}
+        (sockets / "kernel.json").write_text(json.dumps(info))
+        command = [sys.executable, "-m", "ipykernel_launcher", "-f", f"{inside_sockets}/kernel.json"]
+        argv = (bwrap_argv(self.sandbox, work, sockets) + ["--"] + command) if isolate else command
+        cwd = str(sockets) if isolate else str(work / "notebooks")
+        with open(log, "wb") as fh:
+            try:
+                self.proc = subprocess.Popen(argv, env=self._env(course), cwd=cwd, stdin=subprocess.DEVNULL,
+                                             stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+            except OSError as exc:
+                raise KernelStartError(f"cannot start the kernel: {exc}") from exc
+        kc = BlockingKernelClient()
+        kc.load_connection_info(dict(info, ip=str(sockets / "k")))
+        kc.start_channels(hb=False)
+        self.kc = kc
+        deadline = time.monotonic() + config.STARTUP_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                raise KernelStartError(f"the kernel exited at start (code {self.proc.returncode}): "
+                                       + log.read_text(errors="replace")[-400:].strip())
+            try:
+                kc.wait_for_ready(timeout=min(5.0, max(0.5, deadline - time.monotonic())))
+                break
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise KernelStartError(f"the kernel did not answer within {config.STARTUP_TIMEOUT} s") from None
+        return self
+
+    def close(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001 - closing must not fail
+                pass
+            self.kc = None
+        if self.proc is not None:
+            self.cpu_seconds = tree_cpu_seconds(self.proc.pid)
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            self.proc = None
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+
+    def __enter__(self) -> "KernelSession":
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- running code
+    def _wait(self, msg_id: str, timeout: float) -> tuple[Optional[dict], int, str]:
+        """``(reply content or None, characters printed, "ok"|"timeout"|"died")`` for one request."""
+        import zmq
+
+        kc = self.kc
+        poller = zmq.Poller()
+        poller.register(kc.shell_channel.socket, zmq.POLLIN)
+        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
+        deadline = time.monotonic() + timeout
+        reply, idle, printed, replied_at = None, False, 0, 0.0
+        while True:
+            now = time.monotonic()
+            if reply is not None and (idle or now > replied_at + 2):
+                return reply, printed, "ok"
+            if reply is None and now >= deadline:
+                return None, printed, "timeout"
+            wait = max(0.0, min(0.5, (deadline if reply is None else replied_at + 2) - now))
+            poller.poll(int(wait * 1000) + 1)
+            for msg in _drain(kc.iopub_channel):
+                if _parent_id(msg) != msg_id:
+                    continue
+                kind, content = msg.get("msg_type"), _dict(msg.get("content"))
+                if kind == "stream":
+                    printed += len(str(content.get("text", "") or ""))
+                elif kind in ("execute_result", "display_data", "update_display_data"):
+                    printed += sum(len(v) for mime, v in _dict(content.get("data")).items()
+                                   if str(mime).startswith("text/") and isinstance(v, str))
+                elif kind == "error":
+                    traceback = content.get("traceback")
+                    printed += sum(len(line) for line in (traceback if isinstance(traceback, list) else [])
+                                   if isinstance(line, str))
+                elif kind == "status" and content.get("execution_state") == "idle":
+                    idle = True
+            for msg in _drain(kc.shell_channel):
+                if _parent_id(msg) == msg_id and reply is None:
+                    reply, replied_at = _dict(msg.get("content")), time.monotonic()
+            if reply is None and not self.alive:
+                return None, printed, "died"
+
+    def _interrupt(self, msg_id: str) -> str:
+        """Interrupt the running request; ``"ok"`` if the kernel stopped it, else ``"stuck"``/``"died"``."""
+        kc = self.kc
+        try:
+            kc.control_channel.send(kc.session.msg("interrupt_request", content={}))
+        except Exception:  # noqa: BLE001 - a broken channel means a broken kernel
+            return "died"
+        reply, _, state = self._wait(msg_id, 10)
+        if state == "died":
+            return "died"
+        return "ok" if reply is not None else "stuck"
+
+    def run(self, code: str, *, timeout: float, user_expressions: Optional[dict] = None,
+            store_history: bool = True) -> tuple[Outcome, Optional[dict]]:
+        """Run ``code``; the outcome as the grader saw it, and the raw reply content (or None).
+
+        A request that outlives ``timeout`` is interrupted (``status="timeout"``); if the kernel
+        does not stop, ``status="stuck"``; a kernel that exits gives ``status="died"``.
+        """
+        started = time.monotonic()
+        msg_id = self.kc.execute(code, silent=False, store_history=store_history,
+                                 user_expressions=user_expressions or {}, allow_stdin=False, stop_on_error=False)
+        reply, printed, state = self._wait(msg_id, timeout)
+        outcome = Outcome(seconds=round(time.monotonic() - started, 2))
+        if printed > config.MAX_OUTPUT_CHARS:
+            outcome.printed = printed
+        if state == "died":
+            outcome.status = "died"
+            return outcome, None
+        if state == "timeout":
+            outcome.status, outcome.seconds = "timeout", round(timeout, 2)
+            after = self._interrupt(msg_id)
+            if after != "ok":
+                outcome.ename = after  # "stuck" or "died": grading stops
+            return outcome, None
+        if not isinstance(reply, dict):
+            outcome.status = "malformed"
+            return outcome, None
+        if reply.get("status") == "ok":
+            outcome.status = "ok"
+        else:
+            outcome.status = "error"
+            outcome.ename = str(reply.get("ename", "Error"))[:200]
+            outcome.evalue = str(reply.get("evalue", ""))[:5000]
+        return outcome, reply
+
+    def run_student(self, source: str, *, timeout: float) -> Outcome:
+        """Run one of the student's cells as Jupyter would (history kept)."""
+        return self.run(source, timeout=timeout)[0]
+
+    def run_canonical(self, source: str, label: str, *, timeout: float) -> Outcome:
+        """Run a canonical test cell outside the student's ``run_cell`` path; the outcome comes from
+        the user expression's value, which must be the nonce the grader sent."""
+        nonce = secrets.token_hex(8)
+        expression = canonical_expression(source, label, self.checks_path, nonce)
+        outcome, reply = self.run("", timeout=timeout, user_expressions={"grader": expression}, store_history=False)
+        if reply is None:
+            return outcome
+        value = reply.get("user_expressions")
+        value = value.get("grader") if isinstance(value, dict) else None
+        if reply.get("status") != "ok" or not isinstance(value, dict):
+            return Outcome(status="malformed", seconds=outcome.seconds, printed=outcome.printed,
+                           evalue="the kernel did not return the test's result")
+        if value.get("status") == "ok":
+            text = (value.get("data") or {}).get("text/plain") if isinstance(value.get("data"), dict) else None
+            if text != repr(nonce):
+                return Outcome(status="malformed", seconds=outcome.seconds, printed=outcome.printed,
+                               evalue="the kernel returned a result the grader did not ask for")
+            return Outcome(status="ok", seconds=outcome.seconds, printed=outcome.printed)
+        if value.get("status") == "error":
+            ename = str(value.get("ename", "Error"))[:200]
+            if ename == "KeyboardInterrupt":  # a user expression stopped by our own interrupt
+                return Outcome(status="timeout", seconds=outcome.seconds, printed=outcome.printed)
+            return Outcome(status="error", ename=ename, evalue=str(value.get("evalue", ""))[:5000],
+                           seconds=outcome.seconds, printed=outcome.printed)
+        return Outcome(status="malformed", seconds=outcome.seconds, printed=outcome.printed,
+                       evalue="the kernel returned a result the grader cannot read")
