@@ -26,7 +26,8 @@ import math
 import sys
 from typing import Any, Optional, Sequence
 
-__all__ = ["CheckFailure", "check", "check_close", "check_equal", "check_shape", "check_type", "passed"]
+__all__ = ["CheckFailure", "check", "check_call", "check_close", "check_equal", "check_shape", "check_type", "passed",
+           "substitute"]
 
 _MAX_REPR = 200
 
