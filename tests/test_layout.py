@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,26 @@ def test_notebooks_never_import_instructor_tools(path):
 def test_the_crafted_import_is_detected():
     assert "course_tools" in _imported_modules("%matplotlib inline\nfrom course_tools.reference import notmnist\n")
     assert "course_tools" not in _imported_modules("import course_utils  # course_tools is not imported\n")
+
+
+def _pointed_files(text: str) -> set[str]:
+    """Repository files named in notebook text, e.g. ``docs/FACTS.md`` or ``../data/README.md``."""
+    found = re.findall(r"(?<![\w/])(?:\.\./)?((?:docs|data|course_utils)/[\w./-]*\w\.(?:md|py|json|txt))", text)
+    return set(found)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_file_a_notebook_points_to_ships_in_the_student_edition(path):
+    from course_tools.homework.config import STUDENT_EDITION_PATHS
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    pointed = set().union(*(_pointed_files("".join(c["source"])) for c in cells))
+    for rel in sorted(pointed):
+        assert (REPO / rel).is_file(), f"{path.name} points to {rel}, which does not exist"
+        shipped = any(rel == p or rel.startswith(p.rstrip("/") + "/") for p in STUDENT_EDITION_PATHS)
+        assert shipped, f"{path.name} points to {rel}, which the student edition does not ship"
+
+
+def test_the_pointer_finder_sees_links_and_code_spans():
+    text = "see [the facts](../docs/FACTS.md) and `data/README.md`, not data/embedded/ or notes.md"
+    assert _pointed_files(text) == {"docs/FACTS.md", "data/README.md"}

@@ -17,6 +17,7 @@ from __future__ import annotations
 STUDENT_EDITION_PATHS: tuple = (
     "course_utils",
     "data/embedded",
+    "docs/FACTS.md",
     "README.md",
     "requirements.txt",
     "constraints.txt",
