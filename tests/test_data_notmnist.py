@@ -167,7 +167,7 @@ def test_missing_data_gives_the_exact_call(tmp_path):
         NotMNIST(tmp_path, variant="large")
     message = str(info.value)
     assert f"NotMNIST({str(tmp_path)!r}, variant='large', download=True)" in message
-    assert "NotMNIST.embedded()" in message
+    assert "NotMNIST.embedded(split='train')" in message
 
 
 def test_download_fetches_the_archive(tmp_path, archive, monkeypatch):
