@@ -40,6 +40,7 @@ def _single_process(out: Path, monkeypatch) -> None:
     assert result["world_size"] == 1
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not (dist.is_available() and dist.is_gloo_available()), reason="needs torch.distributed + gloo")
 def test_torchrun_two_processes_agree_with_one(tmp_path, monkeypatch):
     env = {**os.environ, "COURSE_DEVICE": "cpu", "COURSE_PROGRESS": "plain", "OMP_NUM_THREADS": "1",
