@@ -146,9 +146,14 @@ class DevicePolicy:
         """One device-to-host read of a list of 0-dim tensors (the only place a loop waits for the device)."""
         if not tensors:
             return []
-        stacked = torch.stack([torch.as_tensor(t, dtype=torch.float32, device=self.device).reshape(())
-                               for t in tensors])
-        return stacked.tolist()
+        try:
+            stacked = torch.stack(tensors)  # the usual case: 0-dim tensors on the device (dtypes are promoted)
+        except (TypeError, RuntimeError):  # a metric gave a Python number, or tensors of different shapes
+            stacked = None
+        if stacked is None or stacked.ndim != 1:
+            stacked = torch.stack([torch.as_tensor(t, dtype=torch.float32, device=self.device).reshape(())
+                                   for t in tensors])  # raises for a value that is not one number
+        return stacked.to(torch.float32).tolist()
 
     def synchronize(self) -> None:
         """Wait until the device has finished the work queued so far (for honest timings)."""
