@@ -39,7 +39,7 @@ from .checkpoint import (
 from .history import History
 from .loops import Trainer, eval_pass
 from .metrics import Metric
-from .policy import DevicePolicy, requested_device, resolve_policy
+from .policy import DevicePolicy, resolve_policy
 from .preflight import check_epochs, check_model_device, check_optimizer, loader_length, move_optimizer_state
 from .progress import make_reporter, resolve_mode
 
@@ -79,7 +79,7 @@ def evaluate(model: nn.Module, loader, *, loss_fn: Optional[Callable] = None,
     model.to(policy.device)
     loader_length(loader, "loader")
     if info.enabled:
-        loader = dist_utils.distribute_loader(loader, info, train=False, device=policy.device)
+        loader = dist_utils.distribute_loader(loader, info, train=False, pin_memory=policy.pin_memory)
     means, samples, _ = eval_pass(model, loader, loss_fn=loss_fn, metrics=metrics, policy=policy, info=info,
                                   prefix="", name="loader")
     means["samples"] = samples
@@ -160,9 +160,9 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
     check_model_device(model, device)
 
     if info.enabled:
-        train_loader = dist_utils.distribute_loader(train_loader, info, train=True, device=device)
+        train_loader = dist_utils.distribute_loader(train_loader, info, train=True, pin_memory=policy.pin_memory)
         if val_loader is not None:
-            val_loader = dist_utils.distribute_loader(val_loader, info, train=False, device=device)
+            val_loader = dist_utils.distribute_loader(val_loader, info, train=False, pin_memory=policy.pin_memory)
     steps = loader_length(train_loader, "train_loader")
     if val_loader is not None:
         loader_length(val_loader, "val_loader")
