@@ -9,9 +9,9 @@ random data, from the same initial weights, with the same batch iterator (a pre-
 tensor sliced per batch, so that data loading does not hide the loop's own cost), for 3 epochs
 per call, on one CPU thread by default (``--threads``). Many short rounds (8,192 samples, 60
 rounds) rather than a few long ones: on a busy machine the best of many short runs comes much
-closer to the undisturbed time than the best of a few long ones. Rounds are interleaved in this process
-(hand loop, fit, fit with a checkpoint, then the next round in the reverse order) after one
-untimed warm-up round. Both compute the epoch's mean loss and accuracy: the hand loop the usual
+closer to the undisturbed time than the best of a few long ones. Rounds are interleaved in this
+process (hand loop, fit, fit with a checkpoint, then the next round in the reverse order) after
+one untimed warm-up round. Both compute the epoch's mean loss and accuracy: the hand loop the usual
 way (``loss.item()`` and a correct-count per step), ``fit`` its own way.
 
 Reported per variant and clock (wall-clock time, and on the CPU also the process's CPU time,
@@ -27,6 +27,7 @@ in the loop). On CUDA a ``fit, amp=False`` variant runs too.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -178,6 +179,7 @@ def main(argv=None) -> dict:
               f"{fit_result['paired_ratio']:.3f}); goal <= 1.02: {'OK' if ratio <= 1.02 else 'ABOVE GOAL'}")
     print(f"last-epoch train loss, same weights and batches: hand loop {losses['hand loop']:.5f}, "
           f"fit {losses['fit']:.5f}")
+    shutil.rmtree(ckpt_dir, ignore_errors=True)
     return results
 
 if __name__ == "__main__":
