@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.data import loader as loader_module
+from course_utils.data import base as base_module
 from course_utils.data.idx import write_idx
 from course_utils.data.loader import BatchLoader
 from course_utils.data.mnist import FILES, MNIST
@@ -65,8 +65,7 @@ def test_download_uses_the_registry(tmp_path, monkeypatch):
         _write_fake_mnist(dest_dir)
         return {n: dest_dir / n for pair in FILES.values() for n in pair}
 
-    monkeypatch.setattr(loader_module, "registry_fetch", fake_fetch)
-    monkeypatch.setattr("course_utils.data.mnist.registry_fetch", fake_fetch)
+    monkeypatch.setattr(base_module, "registry_fetch", fake_fetch)
     data = MNIST(tmp_path, train=True, download=True)
     assert calls == [("mnist", tmp_path / "MNIST")] and len(data) == 30
     MNIST(tmp_path, train=True, download=True)  # present now: no second download

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import tarfile
+import time
 
 import numpy as np
 from PIL import Image
@@ -47,7 +48,10 @@ def test_notmnist_archive_layout_and_bad_files(tmp_path):
     assert summary["files"] == 33 and summary["good"] == 30 and len(summary["bad"]) == 3
     with tarfile.open(tmp_path / "a.tar.gz") as tar:
         files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
-        assert all(m.mtime == tar.getmember(m.name).mtime and m.uid == 0 for m in tar.getmembers())
+        members = tar.getmembers()
+    # reproducible metadata: one fixed date for every member (not the time of writing), owner root
+    assert len({m.mtime for m in members}) == 1 and members[0].mtime < time.time() - 365 * 86400
+    assert {(m.uid, m.gid) for m in members} == {(0, 0)}
     assert len(files) == 33
     by_letter = {}
     for name in files:

@@ -22,6 +22,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_lab_serves_jupyterlab(tmp_path):
     port, token = _free_port(), "course-test-token"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+from dataclasses import dataclass, field, replace
 
 import matplotlib
 import pytest
@@ -14,9 +15,9 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from course_utils.env import seed_everything
-from course_utils.training import History, evaluate, fit
-from course_utils.training import engine as engine_module
+from course_utils.training import DevicePolicy, History, evaluate, fit, resolve_policy
 from course_utils.training import progress as progress_module
+from course_utils.training.policy import resolve_amp
 
 matplotlib.use("Agg")
 
@@ -27,8 +28,9 @@ LINE = re.compile(r"^epoch (\d+)/(\d+)  train_loss \d+\.\d{4}  train_acc \d\.\d{
 def _fit(net, train, val=None, *, epochs=3, lr=0.05, **kwargs):
     kwargs.setdefault("checkpoint", False)
     kwargs.setdefault("progress", "plain")
+    kwargs.setdefault("device", "cpu")
     return fit(net, train, loss_fn=nn.CrossEntropyLoss(), optimizer=torch.optim.SGD(net.parameters(), lr=lr),
-               epochs=epochs, val_loader=val, device="cpu", **kwargs)
+               epochs=epochs, val_loader=val, **kwargs)
 
 
 def test_fit_learns_and_returns_a_history_with_every_column():
@@ -134,64 +136,84 @@ def test_progress_auto_is_a_bar_in_a_notebook(monkeypatch):
         progress_module.resolve_mode("verbose")
 
 
-def test_the_loss_stays_on_the_device_and_is_read_once_per_epoch(monkeypatch):
-    """The accelerator path (as on CUDA): no per-step device reads by the engine, one read per epoch."""
-    monkeypatch.setattr(engine_module, "syncs_each_step", lambda device: False)
-    monkeypatch.setattr(engine_module, "REFRESH_SECONDS", math.inf)
-    reads = []
-    for method in ("item", "tolist", "__float__", "__int__", "__bool__", "numpy", "cpu"):
-        original = getattr(torch.Tensor, method)
+@dataclass(frozen=True)
+class CountingPolicy(DevicePolicy):
+    """The CPU's policy, counting every read the loops make from the device (the public ``read`` hooks)."""
 
-        def counted(self, *args, _original=original, _name=method, **kwargs):
-            caller = sys._getframe(1).f_globals.get("__name__", "")
-            if caller.startswith("course_utils.training"):
-                reads.append((_name, caller))
-            return _original(self, *args, **kwargs)
+    reads: list = field(default_factory=list)
 
-        monkeypatch.setattr(torch.Tensor, method, counted)
+    def read(self, tensors):
+        self.reads.append(len(tensors))
+        return super().read(tensors)
+
+    def read_one(self, tensor):
+        self.reads.append(1)
+        return super().read_one(tensor)
+
+
+def _counting(**changes) -> CountingPolicy:
+    cpu = resolve_policy("cpu")
+    return CountingPolicy(**{**{name: getattr(cpu, name) for name in cpu.__dataclass_fields__}, **changes})
+
+
+def test_on_an_accelerator_the_values_stay_on_the_device_until_the_end_of_the_epoch():
+    policy = _counting(sync_each_step=False, read_interval_s=math.inf)
     train, _ = loaders(n=96, batch_size=16)  # 6 steps per epoch
-    history = _fit(model(), train, epochs=3, progress="none")
-    # one read per epoch, plus one look at the first batch's smallest/largest label before the first step
-    assert [name for name, _ in reads] == ["tolist"] * 4, reads
-    assert len(history) == 3 and all(math.isfinite(v) for v in history["train_loss"])
+    _fit(model(), train, epochs=3, progress="none", device=policy)
+    assert policy.reads == [6 + 6] * 3  # one read per epoch: 6 losses and 6 accuracies
 
 
-def test_on_the_cpu_the_loss_is_checked_at_every_step(monkeypatch):
-    calls = []
-    original = torch.Tensor.item
-
-    def counted(self):
-        if sys._getframe(1).f_globals.get("__name__", "").startswith("course_utils.training"):
-            calls.append(1)
-        return original(self)
-
-    monkeypatch.setattr(torch.Tensor, "item", counted)
+def test_on_the_cpu_the_loss_is_read_at_every_step():
+    policy = _counting()
     train, _ = loaders(n=96, batch_size=16)
-    _fit(model(), train, epochs=2, progress="none")
-    assert len(calls) == 2 * 6
+    _fit(model(), train, epochs=2, progress="none", device=policy)
+    assert policy.reads == ([1] * 6 + [6]) * 2  # each step's loss, then the epoch's accuracies at once
+
+
+def test_both_reading_schedules_give_the_same_history():
+    histories = []
+    for every_step in (True, False):
+        seed_everything(4)
+        train, val = loaders()
+        policy = replace(resolve_policy("cpu"), sync_each_step=every_step, read_interval_s=0.0)
+        histories.append(_fit(model(), train, val, epochs=2, progress="none", device=policy).without_timing())
+    assert histories[0] == histories[1]
 
 
 def test_amp_choice_per_device(monkeypatch):
     cuda, cpu = torch.device("cuda"), torch.device("cpu")
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
-    assert engine_module.resolve_amp("auto", cuda) == (torch.bfloat16, False)
+    assert resolve_amp("auto", cuda) == (torch.bfloat16, False)
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
-    assert engine_module.resolve_amp("auto", cuda) == (torch.float16, True)  # fp16 needs a grad scaler
-    assert engine_module.resolve_amp("fp16", cuda) == (torch.float16, True)
+    assert resolve_amp("auto", cuda) == (torch.float16, True)  # fp16 needs a grad scaler
+    assert resolve_amp("fp16", cuda) == (torch.float16, True)
     with pytest.raises(ValueError, match="bfloat16"):
-        engine_module.resolve_amp("bf16", cuda)
-    assert engine_module.resolve_amp("auto", cpu) == (None, False)
-    assert engine_module.resolve_amp(False, cuda) == (None, False)
-    assert engine_module.resolve_amp("bf16", cpu) == (torch.bfloat16, False)
+        resolve_amp("bf16", cuda)
+    assert resolve_amp("auto", cpu) == (None, False)
+    assert resolve_amp(False, cuda) == (None, False)
+    assert resolve_amp("bf16", cpu) == (torch.bfloat16, False)
     with pytest.raises(ValueError, match="CPU"):
-        engine_module.resolve_amp("fp16", cpu)
+        resolve_amp("fp16", cpu)
+
+
+def test_the_policy_of_each_device_type(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    cuda = DevicePolicy.for_device(torch.device("cuda"))
+    assert (cuda.non_blocking, cuda.pin_memory, cuda.sync_each_step) == (True, True, False)
+    assert (cuda.amp_dtype, cuda.use_scaler) == (torch.float16, True)
+    mps = DevicePolicy.for_device(torch.device("mps"))
+    assert (mps.non_blocking, mps.pin_memory, mps.sync_each_step, mps.amp_dtype) == (False, False, False, None)
+    cpu = resolve_policy("cpu")
+    assert (cpu.non_blocking, cpu.pin_memory, cpu.sync_each_step, cpu.amp_dtype) == (False, False, True, None)
+    assert cpu.make_scaler() is None and resolve_policy(cpu) is cpu
 
 
 def test_batches_are_copied_non_blocking_to_cuda(monkeypatch):
     seen = []
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
     monkeypatch.setattr(torch.Tensor, "to", lambda self, *a, **k: seen.append((a, k)) or self)
     x, y = torch.zeros(2, 3), torch.zeros(2)
-    moved = engine_module._to_device((x, [y]), torch.device("cuda"), non_blocking=True)
+    moved = DevicePolicy.for_device(torch.device("cuda")).to_device((x, [y]))
     assert isinstance(moved, tuple) and isinstance(moved[1], list)
     assert seen == [((torch.device("cuda"),), {"non_blocking": True})] * 2
 
@@ -210,6 +232,39 @@ def test_scheduler_lr_is_recorded_and_stepped_per_epoch():
     history = fit(net, train, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, epochs=3, scheduler=scheduler,
                   device="cpu", checkpoint=False, progress="none")
     assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+
+
+def test_scheduler_step_batch_steps_after_every_optimizer_step():
+    train, _ = loaders(n=96, batch_size=16)  # 6 steps per epoch
+    net = model()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    history = fit(net, train, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, epochs=2, scheduler=scheduler,
+                  scheduler_step="batch", device="cpu", progress="none")
+    assert history["lr"] == pytest.approx([0.1, 0.1 * 0.5 ** 6])  # the rate each epoch started with
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 12)
+
+
+def test_grad_clip_bounds_the_norm_of_every_update():
+    x, y = dataset(16).tensors
+    batches = [(x * 100, y)]  # large inputs: gradients far above the clip
+    updates = {}
+    for clip in (None, 0.5):
+        net = model()
+        before = params(net)
+        fit(net, batches, loss_fn=nn.CrossEntropyLoss(), optimizer=torch.optim.SGD(net.parameters(), lr=1.0),
+            epochs=1, grad_clip=clip, device="cpu", progress="none")
+        after = params(net)  # plain SGD with lr 1: the update is the (clipped) gradient
+        updates[clip] = torch.cat([(after[k] - before[k]).flatten() for k in before]).norm().item()
+    assert updates[None] > 5 and updates[0.5] == pytest.approx(0.5, rel=1e-4)
+
+
+def test_bad_scheduler_step_and_grad_clip_are_refused():
+    train, _ = loaders()
+    with pytest.raises(ValueError, match="'epoch' or 'batch'"):
+        _fit(model(), train, scheduler_step="step")
+    with pytest.raises(ValueError, match="positive number"):
+        _fit(model(), train, grad_clip=0)
 
 
 def test_custom_metrics_and_none():
@@ -232,6 +287,24 @@ def test_evaluate_reports_loss_accuracy_and_restores_the_mode():
     assert net.training
     assert set(evaluate(net, val)) == {"acc", "samples"}
     assert set(evaluate(net, val, metrics={})) == {"samples"}
+
+
+def test_evaluate_checks_the_first_batch_like_fit():
+    _, val = loaders()
+    with pytest.raises(ValueError, match="labels in the first batch go from 0 to 2"):
+        evaluate(nn.Linear(12, 2), val, loss_fn=nn.CrossEntropyLoss())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU: only there can two devices differ")
+def test_evaluate_runs_on_the_setup_device_like_fit(clean_env, tmp_path):
+    from course_utils.env import setup
+
+    clean_env.setenv("COURSE_ROOT", str(tmp_path))
+    setup(device="cuda", quiet=True)
+    _, val = loaders()
+    net = model()  # made on the CPU
+    evaluate(net, val, loss_fn=nn.CrossEntropyLoss())
+    assert next(net.parameters()).device.type == "cuda"
 
 
 def test_inputs_given_as_a_tuple_are_unpacked():
@@ -286,7 +359,7 @@ def test_history_plot_has_titles_labels_and_both_curves():
     fig = _history().plot()
     assert isinstance(fig, matplotlib.figure.Figure)
     loss_ax, acc_ax = fig.axes
-    assert fig._suptitle.get_text() == "Training history"
+    assert [text.get_text() for text in fig.texts] == ["Training history"]  # the suptitle
     assert (loss_ax.get_title(), loss_ax.get_xlabel(), loss_ax.get_ylabel()) == ("Loss", "epoch", "loss")
     assert (acc_ax.get_title(), acc_ax.get_ylabel()) == ("Accuracy", "accuracy")
     assert [line.get_label() for line in loss_ax.get_lines()] == ["train", "val"]
@@ -297,13 +370,15 @@ def test_history_plot_has_titles_labels_and_both_curves():
     matplotlib.pyplot.close(fig)
 
 
-def test_dataloaders_are_pinned_for_cuda_only():
+def test_dataloaders_are_pinned_for_cuda_only(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
     train, _ = loaders()
-    engine_module.pin_loader_memory(train, torch.device("cpu"))
+    resolve_policy("cpu").pin(train)
     assert not train.pin_memory
-    engine_module.pin_loader_memory(train, torch.device("cuda"))
+    cuda = DevicePolicy.for_device(torch.device("cuda"))
+    cuda.pin(train)
     assert train.pin_memory
-    engine_module.pin_loader_memory([1, 2], torch.device("cuda"))  # not a DataLoader: left alone
+    cuda.pin([1, 2])  # not a DataLoader: left alone
 
 
 def test_live_plot_redraws_one_figure_in_the_notebook(monkeypatch):

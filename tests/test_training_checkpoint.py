@@ -119,11 +119,11 @@ def test_checkpoint_every_epoch_holds_everything(tmp_path):
 
 def test_default_checkpoint_name_and_paths(tmp_path):
     net = model()
-    assert checkpoint_path(None, tmp_path, net) == tmp_path / "sequential.pt"
+    assert checkpoint_path(True, tmp_path, net) == tmp_path / "sequential.pt"
     assert checkpoint_path("mlp_mnist", tmp_path, net) == tmp_path / "mlp_mnist.pt"
     assert checkpoint_path("sub/x.pt", tmp_path, net) == tmp_path / "sub" / "x.pt"
     assert checkpoint_path(tmp_path / "abs.pt", "/elsewhere", net) == tmp_path / "abs.pt"
-    assert checkpoint_path(False, tmp_path, net) is None
+    assert checkpoint_path(False, tmp_path, net) is None and checkpoint_path(None, tmp_path, net) is None
     with pytest.raises(TypeError):
         checkpoint_path(3, tmp_path, net)
 
@@ -132,8 +132,23 @@ def test_checkpoint_dir_defaults_to_the_course_environment(clean_env, tmp_path):
     clean_env.setenv("COURSE_ROOT", str(tmp_path))
     clean_env.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path / "ckpts"))
     net, optimizer, _, train, _ = _setup()
+    fit(net, train, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, epochs=1, device="cpu", progress="none",
+        checkpoint=True)
+    assert [p.name for p in (tmp_path / "ckpts").iterdir()] == ["sequential.pt"]
+
+
+def test_without_a_checkpoint_name_fit_writes_no_file(clean_env, tmp_path):
+    clean_env.setenv("COURSE_ROOT", str(tmp_path))
+    clean_env.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path / "ckpts"))
+    net, optimizer, _, train, _ = _setup()
     fit(net, train, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, epochs=1, device="cpu", progress="none")
-    assert (tmp_path / "ckpts" / "sequential.pt").is_file()
+    assert not (tmp_path / "ckpts").exists() or not list((tmp_path / "ckpts").iterdir())
+
+
+def test_resume_without_a_checkpoint_name_says_what_to_pass():
+    net, optimizer, _, train, _ = _setup()
+    with pytest.raises(ValueError, match="checkpoint='mlp'"):
+        fit(net, train, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, epochs=1, device="cpu", resume=True)
 
 
 def test_a_failed_write_keeps_the_previous_checkpoint(tmp_path):

@@ -40,6 +40,7 @@ def _single_process(out: Path, monkeypatch) -> None:
     assert result["world_size"] == 1
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not (dist.is_available() and dist.is_gloo_available()), reason="needs torch.distributed + gloo")
 def test_torchrun_two_processes_agree_with_one(tmp_path, monkeypatch):
     env = {**os.environ, "COURSE_DEVICE": "cpu", "COURSE_PROGRESS": "plain", "OMP_NUM_THREADS": "1",
@@ -76,11 +77,9 @@ def test_loaders_are_split_between_processes_without_overlap():
     shares = []
     for rank in range(2):
         info = distributed.DistInfo(enabled=True, rank=rank, world_size=2, local_rank=rank)
-        train = distributed.distribute_loader(DataLoader(data, batch_size=2, shuffle=False), info, train=True,
-                                              device=torch.device("cpu"))
+        train = distributed.distribute_loader(DataLoader(data, batch_size=2, shuffle=False), info, train=True)
         assert isinstance(train.sampler, DistributedSampler) and train.batch_size == 2
-        val = distributed.distribute_loader(DataLoader(data, batch_size=4), info, train=False,
-                                            device=torch.device("cpu"))
+        val = distributed.distribute_loader(DataLoader(data, batch_size=4), info, train=False)
         shares.append(([int(i) for _, y in train for i in y], [int(i) for _, y in val for i in y]))
     assert shares[0][0] == [0, 2, 4, 6, 8] and shares[1][0] == [1, 3, 5, 7, 9]
     assert sorted(shares[0][1] + shares[1][1]) == list(range(10))  # validation: every sample exactly once
@@ -89,7 +88,7 @@ def test_loaders_are_split_between_processes_without_overlap():
 def test_only_dataloaders_can_be_split_and_torchrun_is_detected(monkeypatch):
     info = distributed.DistInfo(enabled=True, rank=0, world_size=2)
     with pytest.raises(TypeError, match="DataLoader"):
-        distributed.distribute_loader([(torch.zeros(1), torch.zeros(1))], info, train=True, device=torch.device("cpu"))
+        distributed.distribute_loader([(torch.zeros(1), torch.zeros(1))], info, train=True)
     monkeypatch.setenv("WORLD_SIZE", "2")
     monkeypatch.setenv("RANK", "1")
     assert distributed.launched_by_torchrun()

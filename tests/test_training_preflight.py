@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 from _training_helpers import dataset, loaders, model, params, same_params
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course_utils.training import NonFiniteLossError, fit, load_checkpoint
-from course_utils.training import engine as engine_module
+from course_utils.training import NonFiniteLossError, fit, load_checkpoint, resolve_policy
 from course_utils.training.preflight import check_model_device
 
 
 def _fit(net, train, *, loss_fn=None, optimizer=None, epochs=2, **kwargs):
     kwargs.setdefault("checkpoint", False)
     kwargs.setdefault("progress", "none")
+    kwargs.setdefault("device", "cpu")
     return fit(net, train, loss_fn=loss_fn or nn.CrossEntropyLoss(),
-               optimizer=optimizer or torch.optim.SGD(net.parameters(), lr=0.1), epochs=epochs, device="cpu", **kwargs)
+               optimizer=optimizer or torch.optim.SGD(net.parameters(), lr=0.1), epochs=epochs, **kwargs)
 
 
 def _fails_before_first_step(net, train, error, match, **kwargs):
@@ -139,18 +141,24 @@ class NaNAfter:
 
 
 @pytest.mark.parametrize("every_step", [True, False], ids=["cpu-policy", "accelerator-policy"])
-def test_nan_loss_stops_with_epoch_and_step_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch, every_step):
-    monkeypatch.setattr(engine_module, "syncs_each_step", lambda device: every_step)
+def test_nan_loss_stops_with_epoch_and_step_and_keeps_the_last_good_checkpoint(tmp_path, every_step):
+    policy = replace(resolve_policy("cpu"), sync_each_step=every_step)  # the accelerator's reading schedule too
     train, _ = loaders(n=96, batch_size=16)  # 6 steps per epoch; call 6 + 3 is epoch 2, step 3
     net = model()
-    with pytest.raises(NonFiniteLossError, match=r"(?s)became nan at epoch 2, step 3 of 6.*end of epoch 1.*learning rate") as raised:
-        _fit(net, train, loss_fn=NaNAfter(9), epochs=3, checkpoint="run", checkpoint_dir=tmp_path)
+    with pytest.raises(NonFiniteLossError, match=r"(?s)became nan at epoch 2, step 3 of 6.*end of epoch 1.*learning rate"):
+        _fit(net, train, loss_fn=NaNAfter(9), epochs=3, checkpoint="run", checkpoint_dir=tmp_path, device=policy)
     saved = load_checkpoint(tmp_path / "run.pt")
     assert saved["epoch"] == 1 and len(saved["history"]["rows"]) == 1
     assert all(torch.isfinite(t).all() for t in saved["model"].values())
-    if every_step:  # on the CPU the NaN is seen before backward(): the weights in memory are intact too
-        assert all(torch.isfinite(p).all() for p in net.parameters())
-        assert "stopped just before that step" in str(raised.value)
+
+
+def test_on_the_cpu_a_nan_loss_stops_before_the_weights_change():
+    train, _ = loaders(n=96, batch_size=16)
+    net = model()
+    with pytest.raises(NonFiniteLossError, match="stopped just before that step") as raised:
+        _fit(net, train, loss_fn=NaNAfter(9), epochs=3)
+    assert "epoch 2, step 3" in str(raised.value)
+    assert all(torch.isfinite(p).all() for p in net.parameters())
 
 
 def test_infinite_loss_is_caught_too():

@@ -3,10 +3,12 @@
 .. important:: Homework answer. Notebook 05 asks students to write their own notMNIST
    ``Dataset`` class. Everything that *is the answer* lives in this one file: scanning the
    class folders, finding bad files, the split by font, decoding PNGs, and the class itself.
-   The student edition (made by the homework tool) replaces this file with a stub, and no other
-   module of ``course_utils`` imports from it (only ``course_utils/data/__init__.py``
-   re-exports ``NotMNIST``), so the stub cannot break anything else. Do not move these helpers
-   into a shared module. See ``data/README.md``.
+   It lives in ``course_tools`` (never shipped to students); no module of ``course_utils``
+   imports it. Do not move these helpers into ``course_utils``.
+
+The class is a ``course_utils.data.base.ImageDataset`` (torchvision's argument order
+``(root, split, transform, target_transform, download)``, ``embedded()``, ``description``,
+batched ``get_batch``/``__getitems__``); it overrides ``prepare`` to find its data its own way.
 
 The real archives (``notMNIST_small.tar.gz``: 18,724 readable images; ``notMNIST_large.tar.gz``:
 529,114) hold ``notMNIST_<variant>/{A..J}/<base64 of a font file name>.png``: 28x28 8-bit
@@ -45,13 +47,13 @@ import shutil
 import tarfile
 import zlib
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 import torch
 from PIL import Image
 
-from course_utils.data.loader import check_source, data_dirs, registry_fetch, samples_from_batch
+from course_utils.data.base import ImageDataset, data_dirs, registry_fetch
 from course_utils.plumbing.system import usable_cpu_count
 
 LETTERS = "ABCDEFGHIJ"
@@ -439,25 +441,19 @@ def _install(tmp: Path, cache: Path) -> None:
 
 
 # --------------------------------------------------------------------------- the Dataset
-def _to_float(pixels: np.ndarray) -> np.ndarray:
-    """uint8 0-255 -> float32 0-1, in NumPy: one single-threaded pass (torch's threaded kernels only
-    add overhead on arrays this small, and stall when the CPUs are busy)."""
-    return np.divide(pixels, np.float32(255.0), dtype=np.float32)
-
-
-class NotMNIST(torch.utils.data.Dataset):
+class NotMNIST(ImageDataset):
     """notMNIST letters A-J (labels 0-9), split by font, served from a uint8 cache.
 
-    Args:
+    Args (torchvision's order, then keywords):
         root: folder holding ``notMNIST_<variant>.tar.gz`` and/or the extracted
-            ``notMNIST_<variant>/``; the cache goes there too. ``None``: archives in the course's
-            ``data_dir`` (on Drive when mounted on Colab), extracted folders and the cache in
-            ``local_data_dir`` (local disk).
-        variant: ``"small"`` (18,724 images, hand-cleaned) or ``"large"`` (529,114, uncleaned).
+            ``notMNIST_<variant>/``; the cache goes there too. Kept as ``self.root``. ``None``:
+            archives in the course's ``data_dir`` (on Drive when mounted on Colab), extracted
+            folders and the cache in ``local_data_dir`` (local disk).
         split: ``"train"``, ``"val"``, ``"test"`` (by font; see ``fractions``) or ``"all"``.
-        download: download the archive when nothing is found (its byte size is checked).
         transform: called on each image tensor (float32 ``[1, 28, 28]`` in [0, 1]).
         target_transform: called on each label (``int``).
+        download: download the archive when nothing is found (its byte size is checked).
+        variant: ``"small"`` (18,724 images, hand-cleaned) or ``"large"`` (529,114, uncleaned).
         source: ``"real"`` or ``"embedded"`` (the synthetic offline sample shipped in
             ``data/embedded``, ``small`` only; kept in memory, no cache is written).
         fractions: train/val/test shares of the images, summing to 1.
@@ -473,73 +469,74 @@ class NotMNIST(torch.utils.data.Dataset):
         bad_files: ``[(path, reason)]`` of the files skipped, e.g.
             ``("A/Um9tYW5h....png", "empty file (0 bytes)")``; the same for every split.
         cache_dir: where the cache is (``None`` without one).
+        origin: the folder or archive the images were decoded from.
         description: one line saying which data this is.
 
     ``dataset[i]`` is ``(image float32 [1, 28, 28] in [0, 1], label int)``; ``get_batch(indices)``
     returns a batch at once, and ``__getitems__`` lets ``DataLoader`` use it.
     """
 
+    title = "notMNIST"
     classes = list(LETTERS)
+    splits = SPLITS
+    embedded_contents = "images of letters rendered from fonts"
 
-    def __init__(self, root: "str | os.PathLike[str] | None" = None, variant: str = "small", split: str = "train",
-                 download: bool = False, transform: Optional[Callable] = None,
-                 target_transform: Optional[Callable] = None, *, source: str = "real",
+    def __init__(self, root: "str | os.PathLike[str] | None" = None, split: str = "train",
+                 transform: Optional[Callable] = None, target_transform: Optional[Callable] = None,
+                 download: bool = False, *, variant: str = "small", source: str = "real",
                  fractions: Sequence[float] = DEFAULT_FRACTIONS, cache: bool = True, rebuild: bool = False,
                  mmap: Optional[bool] = None, num_workers: Optional[int] = None, verbose: bool = True) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"variant={variant!r} is not a notMNIST variant: use 'small' or 'large'.")
-        if split not in SPLITS:
-            raise ValueError(f"split={split!r} is not understood: use one of {', '.join(map(repr, SPLITS))}.")
-        self.source = check_source(source)
         if source == "embedded" and variant != "small":
             raise ValueError("The embedded sample has the notMNIST_small layout only: use variant='small' "
                              "with source='embedded', or source='real' for notMNIST_large.")
-        self.variant, self.split = variant, split
-        self.transform, self.target_transform = transform, target_transform
+        self.variant = variant
         self.fractions = tuple(float(f) for f in fractions)
-        folder_name = VARIANTS[variant]
-        mmap = (variant == "large") if mmap is None else mmap
-        workers = _workers(num_workers)
+        self._options = {"cache": cache, "rebuild": rebuild, "mmap": (variant == "large") if mmap is None else mmap,
+                         "workers": _workers(num_workers), "verbose": verbose}
+        super().__init__(root, split, transform, target_transform, download, source=source)
 
-        if source == "embedded":
-            from course_utils.env import embedded_data_dir
-
-            base = Path(root).expanduser() if root is not None else embedded_data_dir()
-            archive_dir, local_dir = base, base
+    # ------------------------------------------------------------------ finding and building
+    def prepare(self, download: bool) -> None:
+        """Load the cache, or find the folder/archive (downloading it if asked) and build the cache."""
+        options = self._options
+        folder_name = VARIANTS[self.variant]
+        if self.is_embedded:
+            archive_dir = local_dir = self.base_dir()
             cache = False
         else:
-            archive_dir, local_dir = data_dirs(root)
-        self.root = local_dir
+            archive_dir, local_dir = data_dirs(self.root)
+            cache = options["cache"]
         self.cache_dir: Optional[Path] = local_dir / f"{folder_name}.cache" if cache else None
 
         loaded = None
-        if self.cache_dir is not None and not rebuild:
-            loaded = _load_cache(self.cache_dir, variant, mmap)
+        if self.cache_dir is not None and not options["rebuild"]:
+            loaded = _load_cache(self.cache_dir, self.variant, options["mmap"])
             if loaded is not None and _source_changed(loaded["meta"]["source"]):
-                if verbose:
+                if options["verbose"]:
                     print(f"{loaded['meta']['source']['path']} changed since the cache was built: rebuilding it.")
                 loaded = None
         if loaded is None:
-            builder, origin = self._find_source(archive_dir, local_dir, folder_name, download, root)
-            loaded = self._build(builder, origin, workers, mmap, verbose)
+            builder, origin = self._find_source(archive_dir, local_dir, folder_name, download)
+            loaded = self._build(builder, origin, options["workers"], options["mmap"], options["verbose"])
 
         meta = loaded["meta"]
         self._images: np.ndarray = loaded["images"]
         # a memory-mapped cache is re-opened, not copied, when the dataset is pickled (spawned workers)
-        self._mmap_file = self.cache_dir / IMAGES_FILE if (mmap and self.cache_dir is not None) else None
+        self._mmap_file = self.cache_dir / IMAGES_FILE if (options["mmap"] and self.cache_dir is not None) else None
         self._file_names: list[str] = meta["file_names"]
-        self.origin = meta["source"]["path"]
+        self.folder = Path(meta["source"]["path"])
         self.bad_files = [tuple(item) for item in meta["bad_files"]]
         # per image of this split: its row in the uint8 array, its label, its file name's index
         self._rows, self._labels, self._file_ids = loaded["rows"], loaded["labels"], loaded["file_ids"]
-        if split != "all":
+        if self.split != "all":
             codes = split_codes(self._file_names, self._file_ids, self.fractions)
-            chosen = np.flatnonzero(codes == SPLITS.index(split))
+            chosen = np.flatnonzero(codes == SPLITS.index(self.split))
             self._rows, self._labels, self._file_ids = self._rows[chosen], self._labels[chosen], self._file_ids[chosen]
         self.targets = torch.from_numpy(self._labels.astype(np.int64))
 
-    # ------------------------------------------------------------------ finding and building
-    def _find_source(self, archive_dir: Path, local_dir: Path, folder_name: str, download: bool, root):
+    def _find_source(self, archive_dir: Path, local_dir: Path, folder_name: str, download: bool):
         folders = [local_dir / folder_name] + ([archive_dir / folder_name] if archive_dir != local_dir else [])
         for folder in folders:
             if all((folder / letter).is_dir() for letter in LETTERS):
@@ -554,13 +551,12 @@ class NotMNIST(torch.utils.data.Dataset):
             raise FileNotFoundError(f"The embedded notMNIST sample is missing from {archives[0]}. Restore it with "
                                     "`git checkout data/embedded` or regenerate it: python -m course_tools.synth")
         if not download:
-            call = (f"NotMNIST({str(root)!r}, variant={self.variant!r}, download=True)" if root is not None
-                    else f"NotMNIST(variant={self.variant!r}, download=True)")
+            call = self.call_text(variant=self.variant)
             size_mb = ARCHIVE_BYTES[self.variant] / 1e6
             raise FileNotFoundError(
                 f"notMNIST_{self.variant} is not here: looked for the folder {folders[0]} and the archive "
                 f"{archives[0]}.\nDownload it ({size_mb:,.0f} MB, checked by its byte size): {call}\n"
-                "Or use the small offline sample that ships with the course: NotMNIST.embedded()")
+                f"Or use the small offline sample that ships with the course: NotMNIST.embedded({self.split_arguments_text()})")
         files = registry_fetch(f"notmnist_{self.variant}", archive_dir)
         for path in [*files.values(), archives[0]]:
             if path.name.endswith(".tar.gz") and path.is_file():
@@ -604,27 +600,17 @@ class NotMNIST(torch.utils.data.Dataset):
                   f"file(s){': ' + shown + more if shown else ''}.")
         return loaded
 
-    @classmethod
-    def embedded(cls, split: str = "train", transform: Optional[Callable] = None,
-                 target_transform: Optional[Callable] = None, **kwargs) -> "NotMNIST":
-        """The offline sample shipped in ``data/embedded`` (synthetic font letters, not notMNIST)."""
-        return cls(None, variant="small", split=split, transform=transform, target_transform=target_transform,
-                   source="embedded", **kwargs)
-
     # ------------------------------------------------------------------ describing itself
     @property
-    def is_embedded(self) -> bool:
-        return self.source == "embedded"
+    def real_title(self) -> str:
+        return f"notMNIST_{self.variant}"
 
     @property
-    def description(self) -> str:
-        """One line saying which data this is, for a notebook to print."""
-        bad = f", {len(self.bad_files)} bad file(s) skipped"
-        if self.is_embedded:
-            return (f"notMNIST stand-in: embedded offline sample, {len(self):,} {self.split} images of letters "
-                    f"rendered from fonts{bad}; NOT the real notMNIST. For the real data pass source='real', "
-                    "download=True.")
-        return f"notMNIST_{self.variant}: the real dataset, {len(self):,} {self.split} images{bad}, from {self.origin}."
+    def origin(self) -> str:
+        return str(self.folder)
+
+    def description_details(self) -> str:
+        return f", {len(self.bad_files)} bad file(s) skipped"
 
     def __repr__(self) -> str:
         return (f"NotMNIST(source={self.source!r}, variant={self.variant!r}, split={self.split!r}, n={len(self):,}, "
@@ -649,34 +635,3 @@ class NotMNIST(torch.utils.data.Dataset):
         self.__dict__.update(state)
         if isinstance(self._images, tuple):
             self._images = np.asarray(np.memmap(self._mmap_file, dtype=np.uint8, mode="r", shape=self._images))
-
-    # ------------------------------------------------------------------ access
-    def __len__(self) -> int:
-        return int(self._rows.shape[0])
-
-    def __getitem__(self, index: int):
-        image = torch.from_numpy(_to_float(self._images[self._rows[index]][None]))
-        label = int(self._labels[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            label = self.target_transform(label)
-        return image, label
-
-    def get_batch(self, indices: "Iterable[int] | np.ndarray | torch.Tensor") -> tuple[torch.Tensor, torch.Tensor]:
-        """A batch at once: ``(x float32 [B, 1, 28, 28] in [0, 1], y int64 [B])``: one fancy index, one conversion.
-
-        With a ``transform`` (or ``target_transform``) the items are transformed one by one and stacked.
-        """
-        index = np.asarray(indices, dtype=np.int64)
-        if self.transform is not None or self.target_transform is not None:
-            items = [self[int(i)] for i in index]
-            return torch.stack([x for x, _ in items]), torch.as_tensor([y for _, y in items])
-        x = torch.from_numpy(_to_float(self._images[self._rows[index]][:, None]))
-        return x, torch.from_numpy(self._labels[index].astype(np.int64))
-
-    def __getitems__(self, indices: Sequence[int]) -> list:
-        """What ``DataLoader`` calls for a whole batch: the same samples as ``[self[i] for i in indices]``."""
-        if self.transform is not None or self.target_transform is not None:
-            return [self[int(i)] for i in indices]
-        return samples_from_batch(*self.get_batch(indices))

@@ -1,5 +1,6 @@
 """Datasets and downloads for the course: verified downloads, safe archive extraction,
-the MNIST reader, and the small embedded offline stand-ins.
+the dataset base class (``base.ImageDataset``: torchvision's argument order, ``embedded()``,
+``description``, batched access), the MNIST reader, and the small embedded offline stand-ins.
 
 Each submodule is importable on its own; the names below are re-exported for convenience.
 ``download`` is the function; its module is ``course_utils.data.downloads``.
@@ -8,6 +9,7 @@ instructor's tools (``course_tools.reference.notmnist``), not here.
 """
 
 from .archive import ArchiveError, UnsafeArchiveError, extract_archive
+from .base import ImageDataset
 from .downloads import DownloadError, IntegrityError, download, join_url, verify_file
 from .idx import read_idx, write_idx
 from .loader import BatchLoader
@@ -19,6 +21,7 @@ __all__ = [
     "ArchiveError",
     "BatchLoader",
     "DownloadError",
+    "ImageDataset",
     "IntegrityError",
     "MNIST",
     "UnsafeArchiveError",

@@ -5,23 +5,17 @@ for 28x28 images that Python overhead, not the arithmetic, sets the speed. ``Bat
 the dataset for a whole batch at once (``dataset.get_batch(indices)``), which is one NumPy fancy
 index and one float conversion per batch.
 
-Any dataset with ``__len__`` and ``get_batch(indices) -> (x, y)`` works (``MNIST`` and
-``NotMNIST`` here), as does a ``torch.utils.data.Subset`` of one.
+Any dataset with ``__len__`` and ``get_batch(indices) -> (x, y)`` works (every
+``course_utils.data.base.ImageDataset``, e.g. ``MNIST``), as does a ``torch.utils.data.Subset``
+of one.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Iterator, Optional
 
 import numpy as np
 import torch
-
-
-def samples_from_batch(x: torch.Tensor, y: torch.Tensor) -> list[tuple[torch.Tensor, int]]:
-    """Split a batch into the ``[(image, label), ...]`` list that ``__getitems__`` must return."""
-    return list(zip(x.unbind(0), y.tolist()))
 
 
 class BatchLoader:
@@ -79,44 +73,3 @@ class BatchLoader:
             if self.device is not None:
                 x, y = x.to(self.device), y.to(self.device)
             yield x, y
-
-
-# --------------------------------------------------------------------------- locating data
-SOURCES = ("real", "embedded")
-
-
-def check_source(source: str) -> str:
-    """Validate a dataset's ``source=`` argument: ``"real"`` or ``"embedded"``."""
-    if source not in SOURCES:
-        raise ValueError(f"source={source!r} is not understood: use source='real' for the real dataset "
-                         "(downloaded with download=True) or source='embedded' for the small offline sample "
-                         "that ships with the course.")
-    return source
-
-
-def data_dirs(root: "str | os.PathLike[str] | None") -> tuple[Path, Path]:
-    """``(archive_dir, local_dir)`` for a dataset's ``root`` argument.
-
-    With ``root`` given both are ``root``. With ``None`` they are the course's
-    ``env.data_dir`` (downloads; on Drive when it is mounted on Colab) and
-    ``env.local_data_dir`` (extracted files and caches, on local disk).
-    """
-    if root is not None:
-        folder = Path(root).expanduser()
-        return folder, folder
-    from ..env import current_env
-
-    env = current_env()
-    return Path(env.data_dir), Path(env.local_data_dir)
-
-
-def registry_fetch(name: str, dest_dir: Path) -> dict[str, Path]:
-    """Download the registry entry ``name`` into ``dest_dir`` (verified, resumable) and return its files."""
-    try:
-        from .registry import fetch
-    except ImportError as exc:  # the download module is missing from this copy of the package
-        raise RuntimeError(f"Cannot download {name}: course_utils.data.registry is not available ({exc}). "
-                           "Update the course package (git pull && make setup) or download the files by hand "
-                           f"into {dest_dir}.") from exc
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    return {key: Path(value) for key, value in fetch(name, dest_dir).items()}

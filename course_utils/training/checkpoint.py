@@ -34,25 +34,27 @@ class CheckpointError(RuntimeError):
 
 
 def checkpoint_path(checkpoint, checkpoint_dir: Optional[PathLike], model: torch.nn.Module) -> Optional[Path]:
-    """Where ``fit`` keeps its checkpoint.
+    """Where ``fit`` keeps its checkpoint, or ``None`` for no checkpoint.
 
     Args:
-        checkpoint: ``False`` for none; ``None`` for ``<checkpoint_dir>/<model class, lower case>.pt``;
-            a bare name such as ``"mlp"`` for ``<checkpoint_dir>/mlp.pt``; a path with a folder or a
-            ``.pt``/``.pth`` suffix is used as it is.
+        checkpoint: ``None`` or ``False`` for none (nothing is written); ``True`` for
+            ``<checkpoint_dir>/<model class, lower case>.pt``; a bare name such as ``"mlp"`` for
+            ``<checkpoint_dir>/mlp.pt``; a path with a folder or a ``.pt``/``.pth`` suffix is used
+            as it is (relative to ``checkpoint_dir`` when that is given).
         checkpoint_dir: the folder (default: ``course_utils.env.current_env().checkpoint_dir``,
             which is on Google Drive when it is mounted on Colab).
         model: used for the default name.
 
     Returns:
-        The file path (its folder is created), or ``None`` when ``checkpoint`` is ``False``.
+        The file path (its folder is created), or ``None`` when ``checkpoint`` is ``None``/``False``.
     """
-    if checkpoint is False:
+    if checkpoint is None or checkpoint is False:
         return None
+    if checkpoint is not True and not isinstance(checkpoint, (str, os.PathLike)):
+        raise TypeError(f"checkpoint must be a name such as 'mlp', a path, True (a name from the model's class) or "
+                        f"None/False (no checkpoint); got {checkpoint!r}.")
     if checkpoint is True:
         checkpoint = None
-    if checkpoint is not None and not isinstance(checkpoint, (str, os.PathLike)):
-        raise TypeError(f"checkpoint must be a name such as 'mlp', a path, None or False; got {checkpoint!r}.")
     name = Path(checkpoint) if checkpoint is not None else Path(type(model).__name__.lower())
     if name.is_absolute() or len(name.parts) > 1 or name.suffix in (".pt", ".pth", ".ckpt"):
         path = name.expanduser()

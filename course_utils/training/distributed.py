@@ -109,8 +109,9 @@ class ShardSampler(torch.utils.data.Sampler):
         return len(range(self.rank, self.length, self.world_size))
 
 
-def distribute_loader(loader, info: DistInfo, *, train: bool, device: torch.device):
-    """A copy of ``loader`` that gives this rank its share of the data.
+def distribute_loader(loader, info: DistInfo, *, train: bool, pin_memory: bool = False):
+    """A copy of ``loader`` that gives this rank its share of the data (pinned when ``pin_memory``,
+    the device policy's choice, asks for it).
 
     Only ``torch.utils.data.DataLoader`` over a map-style dataset can be split; anything else
     raises ``TypeError`` with the fix.
@@ -133,7 +134,7 @@ def distribute_loader(loader, info: DistInfo, *, train: bool, device: torch.devi
     else:
         sampler = ShardSampler(len(loader.dataset), info.rank, info.world_size)
     options = dict(batch_size=loader.batch_size, sampler=sampler, num_workers=loader.num_workers,
-                   collate_fn=loader.collate_fn, pin_memory=loader.pin_memory or device.type == "cuda",
+                   collate_fn=loader.collate_fn, pin_memory=loader.pin_memory or pin_memory,
                    drop_last=loader.drop_last, timeout=loader.timeout, worker_init_fn=loader.worker_init_fn,
                    multiprocessing_context=loader.multiprocessing_context, generator=loader.generator,
                    persistent_workers=loader.persistent_workers)

@@ -1,24 +1,25 @@
-"""``fit``, ``evaluate`` and ``train_or_load``: the training loop the notebooks share.
+"""``fit``, ``evaluate`` and ``train_or_load``: the training entry points the notebooks share.
 
 What happens in ``fit``, in order:
 
-1. checks before the first step (empty loader, optimizer of another model, device, shapes);
-2. the model and every batch go to the device (``non_blocking`` copies on CUDA);
-3. per epoch: train (mixed precision on CUDA), validate, record a History row, write the
-   checkpoint atomically, report progress;
+1. checks before the first step (arguments, empty loader, optimizer of another model);
+2. the device policy is resolved once (``policy.DevicePolicy``: device, non-blocking copies, mixed
+   precision, grad scaler, when the loss is read, pinned loaders), the model goes to the device;
+3. per epoch: train (``loops.Trainer``; the first forward pass is checked), validate
+   (``loops.eval_pass``), record a History row, write the checkpoint atomically when one was
+   asked for, report progress;
 4. ``resume=True`` first restores everything from the checkpoint and continues.
 
-The loss and metrics of each step stay on the device; they are read once per epoch (and about
-once a second while a progress bar is shown), so a GPU never waits for Python between steps.
-On the CPU, where reading a number costs nothing, the loss is read at every step so that a NaN
-stops training before it reaches the weights.
+The loss and metrics of each step stay on the device; on an accelerator they are read once per
+epoch (and about once a second while a progress bar is shown), so a GPU never waits for Python
+between steps. On the CPU, where reading a number costs nothing, the loss is read at every step
+so that a NaN stops training before it reaches the weights.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Union
 
@@ -36,259 +37,51 @@ from .checkpoint import (
     restore_training_state,
 )
 from .history import History
-from .metrics import Metric, resolve_metrics
-from .preflight import (
-    NonFiniteLossError,
-    batch_size,
-    check_epochs,
-    check_loss,
-    check_model_device,
-    check_optimizer,
-    check_outputs,
-    explain_device_error,
-    loader_length,
-    move_optimizer_state,
-    non_finite_message,
-    split_batch,
-)
-from .progress import Reporter, make_reporter, resolve_mode
+from .loops import Trainer, eval_pass
+from .metrics import Metric
+from .policy import DevicePolicy, resolve_policy
+from .preflight import check_epochs, check_model_device, check_optimizer, loader_length, move_optimizer_state
+from .progress import make_reporter, resolve_mode
 
-#: Seconds between device reads while training on an accelerator (progress refresh and NaN check).
-REFRESH_SECONDS = 1.0
-
-AMP_CHOICES = ("auto", "bf16", "fp16", True, False, None)
+DeviceArg = Union[str, torch.device, DevicePolicy, None]
 
 
-# --------------------------------------------------------------------------- small helpers
-def syncs_each_step(device: torch.device) -> bool:
-    """Whether the loss is read at every step: only on the CPU, where a read does not wait for anything."""
-    return device.type == "cpu"
-
-
-def _requested_device(device) -> torch.device:
-    if device is None:
-        from ..env import current_env
-
-        return torch.device(current_env().device)
-    from ..device import pick_device
-
-    return pick_device(str(device))
-
-
-def resolve_amp(amp, device: torch.device) -> tuple[Optional[torch.dtype], bool]:
-    """``(autocast dtype or None, use a GradScaler)`` for ``amp`` on ``device``.
-
-    ``"auto"``/``True``: bf16 on CUDA GPUs that support it, else fp16 with a grad scaler; off on
-    the CPU and MPS. ``"bf16"``/``"fp16"`` force a type; ``False``/``None`` turn it off.
-    """
-    if amp not in AMP_CHOICES:
-        raise ValueError(f"amp={amp!r} is not understood: use 'auto', 'bf16', 'fp16' or False.")
-    if amp in (False, None):
-        return None, False
-    if amp in ("auto", True):
-        if device.type != "cuda":
-            return None, False
-        amp = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    if amp == "bf16":
-        if device.type == "cuda" and not torch.cuda.is_bf16_supported():
-            raise ValueError("amp='bf16' needs a GPU with bfloat16 support (Ampere or newer, e.g. A100, L4); this one "
-                             "has none: use amp='fp16' or amp='auto'.")
-        return torch.bfloat16, False
-    if device.type not in ("cuda", "mps"):
-        raise ValueError(f"amp='fp16' needs a CUDA or MPS device; training runs on {device}. Use amp=False on the "
-                         "CPU (or amp='bf16' where the CPU supports it).")
-    return torch.float16, device.type == "cuda"
-
-
-def _make_scaler(device: torch.device):
-    return torch.amp.GradScaler(device.type)
-
-
-def _to_device(obj, device: torch.device, non_blocking: bool):
-    if isinstance(obj, torch.Tensor):
-        return obj.to(device, non_blocking=non_blocking)
-    if isinstance(obj, (tuple, list)):
-        return type(obj)(_to_device(item, device, non_blocking) for item in obj)
-    return obj
-
-
-def pin_loader_memory(loader, device: torch.device) -> None:
-    """On CUDA, let a ``DataLoader`` put its batches in pinned (page-locked) memory.
-
-    Copies from pinned memory are what make ``non_blocking=True`` asynchronous; the loader pins
-    in a background thread. Only the ``pin_memory`` flag is changed, never the batches' content.
-    """
-    if (device.type == "cuda" and isinstance(loader, torch.utils.data.DataLoader) and not loader.pin_memory
-            and getattr(loader, "_iterator", None) is None):
-        loader.pin_memory = True
-
-
-def _forward(net: nn.Module, inputs):
-    return net(*inputs) if isinstance(inputs, (tuple, list)) else net(inputs)
-
-
-def _synchronize(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device.type == "mps":
-        torch.mps.synchronize()
-
-
-def _read(tensors: list, device: torch.device) -> list[float]:
-    """One device-to-host read for a list of 0-dim tensors (the only place the loop waits for the device)."""
-    if not tensors:
-        return []
-    stacked = torch.stack([torch.as_tensor(t, dtype=torch.float32, device=device).reshape(()) for t in tensors])
-    return stacked.tolist()
-
-
-class _Accumulator:
-    """Per-batch losses and metrics of one pass: pending on the device, read in bulk, kept as floats."""
-
-    def __init__(self, names: list[str], device: torch.device) -> None:
-        self.names, self.device = names, device
-        self.sizes: list[int] = []
-        self.losses: list[float] = []
-        self.metrics: dict[str, list[float]] = {name: [] for name in names}
-        self.pending_losses: list = []
-        self.pending_metrics: dict[str, list] = {name: [] for name in names}
-
-    def drain(self) -> list[float]:
-        """Read everything pending; returns the loss values just read."""
-        count = len(self.pending_losses)
-        tensors = self.pending_losses + [t for name in self.names for t in self.pending_metrics[name]]
-        values = _read(tensors, self.device)
-        new_losses = values[:count]
-        self.losses.extend(new_losses)
-        offset = count
-        for name in self.names:
-            block = len(self.pending_metrics[name])
-            self.metrics[name].extend(values[offset:offset + block])
-            offset += block
-            self.pending_metrics[name] = []
-        self.pending_losses = []
-        return new_losses
-
-    def sums(self) -> tuple[Optional[float], dict[str, float], int]:
-        """``(sum of loss x batch size, {metric: sum of value x batch size}, samples)`` (all read already)."""
-        loss = math.fsum(v * n for v, n in zip(self.losses, self.sizes)) if self.losses else None
-        metrics = {name: math.fsum(v * n for v, n in zip(self.metrics[name], self.sizes)) for name in self.names}
-        return loss, metrics, sum(self.sizes)
-
-    def running(self, prefix: str) -> dict:
-        """Means over the values read so far (for the progress bar)."""
-        values = {}
-        seen = sum(self.sizes[:len(self.losses)])
-        if self.losses and seen:
-            values[f"{prefix}loss"] = math.fsum(v * n for v, n in zip(self.losses, self.sizes)) / seen
-        for name in self.names:
-            done = self.metrics[name]
-            weight = sum(self.sizes[:len(done)])
-            if done and weight:
-                values[f"{prefix}{name}"] = math.fsum(v * n for v, n in zip(done, self.sizes)) / weight
-        return values
-
-
-def _global_means(acc: _Accumulator, prefix: str, device: torch.device, info) -> tuple[dict, int]:
-    """Epoch means over all samples (summed over every process under torchrun)."""
-    loss, metrics, samples = acc.sums()
-    if info.enabled:
-        values = [loss or 0.0] + [metrics[n] for n in acc.names] + [float(samples)]
-        total = dist_utils.all_reduce_sum(torch.tensor(values, dtype=torch.float64, device=device)).tolist()
-        loss = total[0] if loss is not None else None
-        metrics = dict(zip(acc.names, total[1:-1]))
-        samples = int(round(total[-1]))
-    means = {}
-    if loss is not None:
-        means[f"{prefix}loss"] = loss / samples if samples else math.nan
-    for name in acc.names:
-        means[f"{prefix}{name}"] = metrics[name] / samples if samples else math.nan
-    return means, samples
+def _policy_for_this_process(device: DeviceArg, amp, distributed) -> tuple[DevicePolicy, dist_utils.DistInfo]:
+    """The resolved policy and the torchrun process group (started here when ``distributed`` asks for it)."""
+    policy = resolve_policy(device, amp)
+    info = dist_utils.init(distributed, policy.device)
+    return policy.on(dist_utils.rank_device(info, policy.device)), info
 
 
 # --------------------------------------------------------------------------- evaluation
-def _eval_pass(model: nn.Module, loader, *, loss_fn, metrics: Optional[Mapping[str, Metric]], device: torch.device,
-               amp_dtype, info, prefix: str, name: str) -> tuple[dict, int, dict]:
-    """One pass without gradients; returns ``(means, samples, resolved metrics)``."""
-    autocast = (lambda: torch.autocast(device.type, dtype=amp_dtype)) if amp_dtype is not None else nullcontext
-    non_blocking = device.type == "cuda"
-    was_training = model.training
-    model.eval()
-    acc: Optional[_Accumulator] = None
-    resolved: dict = dict(metrics) if metrics is not None else {}
-    try:
-        with torch.no_grad():
-            for batch in loader:
-                inputs, targets = split_batch(batch)
-                inputs = _to_device(inputs, device, non_blocking)
-                targets = _to_device(targets, device, non_blocking)
-                if acc is None:
-                    try:
-                        with autocast():
-                            outputs = _forward(model, inputs)
-                    except RuntimeError as exc:
-                        better = explain_device_error(exc, model, device)
-                        if better is not None:
-                            raise better from exc
-                        raise
-                    if loss_fn is not None:
-                        check_outputs(outputs, targets, loss_fn)
-                    resolved = resolve_metrics(metrics, outputs, targets)
-                    acc = _Accumulator(list(resolved), device)
-                else:
-                    with autocast():
-                        outputs = _forward(model, inputs)
-                acc.sizes.append(batch_size(targets))
-                if loss_fn is not None:
-                    with autocast():
-                        acc.pending_losses.append(loss_fn(outputs, targets))
-                for metric_name, fn in resolved.items():
-                    acc.pending_metrics[metric_name].append(fn(outputs, targets))
-    finally:
-        model.train(was_training)
-    if acc is None:
-        if info.enabled:  # this rank's share may be empty while others have data
-            acc = _Accumulator(list(resolved), device)
-        else:
-            raise ValueError(f"{name} gave no batches, so there is nothing to evaluate. Check that its dataset is not "
-                             "empty (print len(dataset)).")
-    acc.drain()
-    means, samples = _global_means(acc, prefix, device, info)
-    return means, samples, resolved
-
-
 def evaluate(model: nn.Module, loader, *, loss_fn: Optional[Callable] = None,
-             metrics: Optional[Mapping[str, Metric]] = None, device: Union[str, torch.device, None] = None,
-             amp="auto") -> dict:
+             metrics: Optional[Mapping[str, Metric]] = None, device: DeviceArg = None, amp="auto") -> dict:
     """Loss and metrics of ``model`` over every batch of ``loader``, without training.
 
     Args:
-        model: the network; put in eval mode for the pass and back in its previous mode after.
+        model: the network; moved to ``device``, put in eval mode for the pass and back in its
+            previous mode after.
         loader: a DataLoader (or any iterable) of ``(inputs, targets)`` batches.
         loss_fn: e.g. ``nn.CrossEntropyLoss()``; ``None`` reports no loss.
         metrics: ``{name: fn(outputs, targets) -> 0-dim tensor batch mean}``; ``None``: accuracy
             (``"acc"``) when outputs look like class scores ``[B, C]`` and targets like labels ``[B]``.
-        device: where to compute; ``None``: where the model's parameters are (the model is not moved),
-            or ``setup()``'s device for a model without parameters.
+        device: where to compute, as in ``fit``: ``None`` is ``course_utils.setup()``'s device
+            (under torchrun ``cuda:LOCAL_RANK``), so ``evaluate`` runs where ``fit`` trains.
         amp: mixed precision as in ``fit`` (``"auto"``: bf16/fp16 on CUDA only).
 
     Returns:
         ``{"loss": mean loss, "acc": accuracy, ..., "samples": number of samples}``, means over
         every sample (each batch weighted by its size). Under torchrun, over every process's share.
     """
-    if device is None:
-        first = next(iter(model.parameters()), None)
-        device = first.device if first is not None else _requested_device(None)
-    else:
-        device = _requested_device(device)
-        model.to(device)
-    loader_length(loader, "loader")
+    policy = resolve_policy(device, amp)
     info = dist_utils.current()
+    policy = policy.on(dist_utils.rank_device(info, policy.device))
+    model.to(policy.device)
+    loader_length(loader, "loader")
     if info.enabled:
-        loader = dist_utils.distribute_loader(loader, info, train=False, device=device)
-    amp_dtype, _ = resolve_amp(amp, device)
-    means, samples, _ = _eval_pass(model, loader, loss_fn=loss_fn, metrics=metrics, device=device,
-                                   amp_dtype=amp_dtype, info=info, prefix="", name="loader")
+        loader = dist_utils.distribute_loader(loader, info, train=False, pin_memory=policy.pin_memory)
+    means, samples, _ = eval_pass(model, loader, loss_fn=loss_fn, metrics=metrics, policy=policy, info=info,
+                                  prefix="", name="loader")
     means["samples"] = samples
     return means
 
@@ -296,7 +89,7 @@ def evaluate(model: nn.Module, loader, *, loss_fn: Optional[Callable] = None,
 # --------------------------------------------------------------------------- training
 def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.optim.Optimizer, epochs: int,
         val_loader=None, metrics: Optional[Mapping[str, Metric]] = None,
-        device: Union[str, torch.device, None] = None, amp="auto", scheduler=None, scheduler_step: str = "epoch",
+        device: DeviceArg = None, amp="auto", scheduler=None, scheduler_step: str = "epoch",
         grad_clip: Optional[float] = None, checkpoint: Union[str, PathLike, bool, None] = None,
         checkpoint_dir: Optional[PathLike] = None, resume: bool = False,
         progress: Union[str, bool, None] = None, live_plot: bool = False, distributed="auto") -> History:
@@ -314,16 +107,20 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
         val_loader: evaluated after every epoch (``val_*`` columns).
         metrics: ``{name: fn(outputs, targets) -> 0-dim tensor batch mean}``; ``None``: accuracy
             (``acc``) for classification outputs, nothing otherwise; ``{}``: none.
-        device: ``None``: ``course_utils.setup()``'s device (under torchrun ``cuda:LOCAL_RANK``).
+        device: ``None``: ``course_utils.setup()``'s device (under torchrun ``cuda:LOCAL_RANK``);
+            a name (``"cpu"``, ``"cuda"``, ``"mps"``), a ``torch.device``, or a resolved
+            ``policy.DevicePolicy`` (then ``amp`` is not used).
         amp: mixed precision: ``"auto"`` (bf16 on CUDA GPUs that support it, else fp16 with a
             gradient scaler; off on the CPU and MPS), ``"bf16"``, ``"fp16"`` or ``False``.
         scheduler: a learning-rate scheduler, stepped once per epoch (``ReduceLROnPlateau`` gets
             the validation loss, else the training loss) or, with ``scheduler_step="batch"``,
             after every optimizer step. Its learning rate is recorded as ``lr``.
-        grad_clip: clip the gradients' total norm to this value before each step.
-        checkpoint: ``None`` (default): ``<checkpoint_dir>/<model class name>.pt``; a name such as
-            ``"mlp"``: ``<checkpoint_dir>/mlp.pt``; a path; ``False``: no checkpoints. Written
-            atomically after every epoch.
+        grad_clip: clip the gradients' total norm (all trainable parameters together) to this
+            value before each optimizer step (after unscaling with fp16).
+        checkpoint: ``None`` or ``False`` (default): no file is written; a name such as ``"mlp"``:
+            ``<checkpoint_dir>/mlp.pt``; a path (with a folder or a ``.pt`` suffix): that file;
+            ``True``: ``<checkpoint_dir>/<model class name, lower case>.pt``. Written atomically
+            after every epoch. ``train_or_load`` always names one.
         checkpoint_dir: default ``setup()``'s ``checkpoint_dir`` (on Google Drive when mounted).
         resume: continue from the checkpoint if it exists: model, optimizer, scaler, scheduler,
             random states and History are restored, so the result equals an uninterrupted run.
@@ -356,25 +153,23 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
     check_optimizer(model, optimizer)
     mode = resolve_mode(progress)
 
-    requested = _requested_device(device)
-    info = dist_utils.init(distributed, requested)
-    device = dist_utils.rank_device(info, requested)
+    policy, info = _policy_for_this_process(device, amp, distributed)
+    device = policy.device
     model.to(device)
     move_optimizer_state(optimizer, device)
     check_model_device(model, device)
 
     if info.enabled:
-        train_loader = dist_utils.distribute_loader(train_loader, info, train=True, device=device)
+        train_loader = dist_utils.distribute_loader(train_loader, info, train=True, pin_memory=policy.pin_memory)
         if val_loader is not None:
-            val_loader = dist_utils.distribute_loader(val_loader, info, train=False, device=device)
+            val_loader = dist_utils.distribute_loader(val_loader, info, train=False, pin_memory=policy.pin_memory)
     steps = loader_length(train_loader, "train_loader")
     if val_loader is not None:
         loader_length(val_loader, "val_loader")
     for loader in (train_loader, val_loader):
-        pin_loader_memory(loader, device)
+        policy.pin(loader)
 
-    amp_dtype, use_scaler = resolve_amp(amp, device)
-    scaler = _make_scaler(device) if use_scaler else None
+    scaler = policy.make_scaler()
     path = checkpoint_path(checkpoint, checkpoint_dir, model)
     generators = loader_generators(train_loader, val_loader)
     reporter = make_reporter(mode if info.is_main else "none", live_plot=live_plot)
@@ -395,12 +190,13 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
     elif resume and path is not None:
         reporter.note(f"No checkpoint {path.name} yet: training from the start.")
     elif resume:
-        raise ValueError("resume=True needs a checkpoint to resume from: pass checkpoint='name' (not False).")
+        raise ValueError("resume=True needs a checkpoint to resume from: pass a name, e.g. checkpoint='mlp' "
+                         "(or use train_or_load).")
 
-    trainer = _Trainer(model=model, net=dist_utils.wrap_model(model, info, device), loss_fn=loss_fn,
-                       optimizer=optimizer, metrics=metrics, device=device, amp_dtype=amp_dtype, scaler=scaler,
-                       scheduler=scheduler if scheduler_step == "batch" else None, grad_clip=grad_clip, info=info,
-                       reporter=reporter, steps=steps, checkpoint=path)
+    trainer = Trainer(model=model, net=dist_utils.wrap_model(model, info, device), loss_fn=loss_fn,
+                      optimizer=optimizer, metrics=metrics, policy=policy, scaler=scaler,
+                      batch_scheduler=scheduler if scheduler_step == "batch" else None, grad_clip=grad_clip,
+                      info=info, reporter=reporter, steps=steps, checkpoint=path)
     was_training = model.training
     epoch = saved = len(history)
     try:
@@ -414,9 +210,8 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
             row, train_seconds = trainer.train_epoch(train_loader, epoch)
             samples = row.pop("_samples")
             if val_loader is not None:
-                means, _, _ = _eval_pass(model, val_loader, loss_fn=loss_fn, metrics=trainer.resolved_metrics,
-                                         device=device, amp_dtype=amp_dtype, info=info, prefix="val_",
-                                         name="val_loader")
+                means, _, _ = eval_pass(model, val_loader, loss_fn=loss_fn, metrics=trainer.resolved_metrics,
+                                        policy=policy, info=info, prefix="val_", name="val_loader")
                 row.update(means)
             if scheduler is not None:
                 row["lr"] = lr
@@ -436,7 +231,7 @@ def fit(model: nn.Module, train_loader, *, loss_fn: Callable, optimizer: torch.o
         elif path is not None:
             what = "no epoch had finished, so nothing was saved"
         else:
-            what = "nothing was saved (checkpoint=False)"
+            what = "nothing was saved (no checkpoint was asked for: pass checkpoint='name' to keep every epoch)"
         reporter.warn(f"Interrupted during epoch {epoch}: {what}. The model in memory is partly through epoch "
                       f"{epoch}.")
         raise
@@ -460,122 +255,6 @@ def _save(path: Path, *, history: History, **states) -> None:
         raise OSError(f"Could not write the checkpoint {path} ({exc}). The previous checkpoint, if any, is intact. "
                       "Free some disk space (or Drive quota), choose another checkpoint_dir, or pass "
                       "checkpoint=False to train without checkpoints.") from exc
-
-
-class _Trainer:
-    """The per-epoch loop of ``fit`` (kept apart so that the hot path is short and easy to audit)."""
-
-    def __init__(self, *, model, net, loss_fn, optimizer, metrics, device, amp_dtype, scaler, scheduler, grad_clip,
-                 info, reporter: Reporter, steps: Optional[int], checkpoint: Optional[Path]) -> None:
-        self.model, self.net, self.loss_fn, self.optimizer = model, net, loss_fn, optimizer
-        self.metrics_arg = metrics
-        self.resolved_metrics: Optional[dict] = None
-        self.device, self.amp_dtype, self.scaler = device, amp_dtype, scaler
-        self.batch_scheduler, self.grad_clip = scheduler, grad_clip
-        self.params = [p for p in model.parameters() if p.requires_grad]
-        self.info, self.reporter, self.steps, self.checkpoint = info, reporter, steps, checkpoint
-        self.non_blocking = device.type == "cuda"
-        self.sync_each_step = syncs_each_step(device)
-
-    def _autocast(self):
-        return torch.autocast(self.device.type, dtype=self.amp_dtype) if self.amp_dtype is not None else nullcontext()
-
-    def _first_forward(self, inputs, targets):
-        """The first step's forward pass, with every check that must pass before weights change."""
-        try:
-            with self._autocast():
-                outputs = _forward(self.net, inputs)
-        except RuntimeError as exc:
-            better = explain_device_error(exc, self.model, self.device)
-            if better is not None:
-                raise better from exc
-            raise
-        check_outputs(outputs, targets, self.loss_fn)
-        self.resolved_metrics = resolve_metrics(self.metrics_arg, outputs, targets)
-        with self._autocast():
-            loss = self.loss_fn(outputs, targets)
-        check_loss(loss)
-        return outputs, loss
-
-    def _check_finite(self, values: list[float], first_step: int, epoch: int, weights_intact: bool = False) -> None:
-        for offset, value in enumerate(values):
-            if not math.isfinite(value):
-                raise NonFiniteLossError(non_finite_message(value, epoch, first_step + offset, self.steps,
-                                                            self.checkpoint, weights_intact))
-
-    def train_epoch(self, loader, epoch: int) -> tuple[dict, float]:
-        """One epoch; returns ``({"train_loss": ..., "train_<metric>": ..., "_samples": n}, seconds)``."""
-        net, loss_fn, optimizer, scaler = self.net, self.loss_fn, self.optimizer, self.scaler
-        device, non_blocking, sync_each_step = self.device, self.non_blocking, self.sync_each_step
-        reporter, autocast = self.reporter, self._autocast
-        acc: Optional[_Accumulator] = None
-        metric_items: list = []
-        show_running = reporter.mode == "bar"
-        next_refresh = time.perf_counter() + REFRESH_SECONDS
-        started = time.perf_counter()
-        net.train()
-        step = 0
-        for batch in loader:
-            step += 1
-            inputs, targets = split_batch(batch)
-            inputs = _to_device(inputs, device, non_blocking)
-            targets = _to_device(targets, device, non_blocking)
-            if self.resolved_metrics is None:
-                outputs, loss = self._first_forward(inputs, targets)
-            else:
-                with autocast():
-                    outputs = _forward(net, inputs)
-                    loss = loss_fn(outputs, targets)
-            if acc is None:
-                metric_items = list(self.resolved_metrics.items())
-                acc = _Accumulator([name for name, _ in metric_items], device)
-            acc.sizes.append(batch_size(targets))
-            if sync_each_step:  # CPU: free to read; a NaN stops before backward() touches the weights
-                value = loss.item()
-                acc.losses.append(value)
-                if not math.isfinite(value):
-                    self._check_finite([value], step, epoch, weights_intact=True)
-            else:
-                acc.pending_losses.append(loss.detach())
-            if metric_items:
-                detached = outputs.detach()
-                for name, fn in metric_items:
-                    acc.pending_metrics[name].append(fn(detached, targets))
-            optimizer.zero_grad(set_to_none=True)
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                if self.grad_clip is not None:
-                    scaler.unscale_(optimizer)
-                    nn.utils.clip_grad_norm_(self.params, self.grad_clip)
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                loss.backward()
-                if self.grad_clip is not None:
-                    nn.utils.clip_grad_norm_(self.params, self.grad_clip)
-                optimizer.step()
-            if self.batch_scheduler is not None:
-                self.batch_scheduler.step()
-            reporter.step()
-            if not sync_each_step or show_running:
-                now = time.perf_counter()
-                if now >= next_refresh:
-                    first = len(acc.losses) + 1
-                    self._check_finite(acc.drain(), first, epoch)
-                    if show_running:
-                        reporter.running(acc.running("train_"))
-                    next_refresh = time.perf_counter() + REFRESH_SECONDS
-        if acc is None:
-            raise ValueError("train_loader gave no batches in epoch "
-                             f"{epoch}: there is nothing to train on. Check that its dataset is not empty "
-                             "(print len(dataset)) and, for a generator, that it is not already used up.")
-        first = len(acc.losses) + 1
-        self._check_finite(acc.drain(), first, epoch)
-        _synchronize(device)
-        seconds = time.perf_counter() - started
-        means, samples = _global_means(acc, "train_", device, self.info)
-        means["_samples"] = samples
-        return means, seconds
 
 
 def train_or_load(model: nn.Module, train_loader, *, checkpoint: Union[str, PathLike], loss_fn: Callable,

@@ -24,7 +24,9 @@ def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     Returns:
         0-dim float32 tensor in [0, 1] on the outputs' device.
     """
-    return (outputs.argmax(dim=1) == targets).float().mean()
+    # mean(dtype=...) averages the booleans in float32 in one pass: the same value as .float().mean(),
+    # without the float copy (several times faster on small batches, where this runs every step)
+    return (outputs.argmax(dim=1) == targets).mean(dtype=torch.float32)
 
 
 def looks_like_classification(outputs: torch.Tensor, targets: torch.Tensor) -> bool:

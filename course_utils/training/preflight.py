@@ -224,8 +224,8 @@ def _check_classification(outputs: torch.Tensor, targets: torch.Tensor, loss_fn)
                          f"(nn.Linear(..., {max(high + 1, classes)})) or map the labels to 0..{classes - 1}.")
 
 
-def check_loss(loss) -> None:
-    """The loss must be one differentiable floating-point number."""
+def check_loss(loss, needs_grad: bool = True) -> None:
+    """The loss must be one floating-point number, differentiable when ``needs_grad`` (training)."""
     if not isinstance(loss, torch.Tensor):
         raise TypeError(f"loss_fn returned {type(loss).__name__}, not a tensor. Return the loss tensor itself "
                         "(not loss.item()), so that backward() can compute gradients.")
@@ -234,7 +234,7 @@ def check_loss(loss) -> None:
                          "reduction='mean' (the default) or take .mean() of the per-sample losses.")
     if not loss.is_floating_point():
         raise TypeError(f"loss_fn returned a {loss.dtype} tensor; a loss must be floating point to be differentiated.")
-    if not loss.requires_grad:
+    if needs_grad and not loss.requires_grad:
         raise ValueError("The loss does not depend on any trainable parameter, so backward() cannot train the model. "
                          "Look for .detach(), .item(), .numpy() or torch.no_grad() between the model's output "
                          "and the loss.")
