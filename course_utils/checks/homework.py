@@ -18,6 +18,11 @@ The checks look at what a value really is, not at what it claims to be: types ar
 NumPy arrays before they are compared, and an object of a class the check does not know is
 compared only with an object of exactly the same class, using the expected value's ``==``. So an
 object whose ``__eq__`` always says yes, or that pretends to be another class, fails.
+
+This module imports nothing from the rest of the package on purpose: the grader loads a fresh copy
+of this one file from the read-only student edition before each test cell, so a student's code
+cannot reach the checks through a tampered sibling module (which is why the few lines it shares
+with ``course_utils.checks.compare``, e.g. reading a shape, are written here again).
 """
 
 from __future__ import annotations
