@@ -13,8 +13,10 @@ ALLOW_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Tests and committed notebook outputs use the CPU and plain progress lines, so that
 # strict nbval compares the same text on every machine.
 # (No MPLBACKEND here: notebook kernels must keep the inline backend, or figures vanish.)
-# A fresh checkpoint folder per run, so notebooks really train instead of loading old weights.
-TEST_ENV := COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR=$$(mktemp -d)
+# A fresh checkpoint folder per run, so notebooks really train instead of loading old weights;
+# it is removed when the command ends, passed or failed.
+TEST_ENV := ckpt="$$(mktemp -d)" && trap 'rm -rf "$$ckpt"' EXIT && \
+            COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR="$$ckpt"
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help setup lab test unit nbval lint notebooks badges lock clean release grade hw-lint \
@@ -35,6 +37,9 @@ help:
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed: install it, or run make PYTHON=python3.11 ...")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@cmd="$$($(PY) course_utils/plumbing/torch_install.py --requirements requirements.txt) -c constraints.txt" \
+	  && echo "$$cmd" && eval "$$cmd"
+	@echo "Installing JupyterLab, the notebook tools and the course's other packages (about 0.2 GB) ..."
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $(STAMP)
