@@ -44,8 +44,10 @@ from typing import Optional
 #: Bump when the way an environment is built changes, so cached ones are rebuilt.
 RECIPE_VERSION = "1"
 ENV_NAMES = ("newest", "floors")
-#: Tools the checks need that the package itself does not depend on.
-TEST_TOOLS = ("pytest",)
+#: Tools the checks need that the package itself does not depend on: pytest, and the Jupyter kernel
+#: (Colab has one; ipywidgets 8 no longer brings it). Installed after Colab's command, in every run
+#: (a no-op when present), so adding one does not rebuild an environment.
+TEST_TOOLS = ("pytest", "ipykernel")
 #: Environment of the notebook kernels and the unit tests: CPU, plain progress lines, fixed hashing.
 RUN_ENV = {"COURSE_DEVICE": "cpu", "COURSE_PROGRESS": "plain", "PYTHONHASHSEED": "0"}
 #: Seconds one notebook cell may run.
@@ -199,8 +201,8 @@ class Runner:
     # ---- building
     def recipe_key(self) -> str:
         data = json.dumps({"recipe": RECIPE_VERSION, "env": self.name, "python": self.base_python,
-                           "requirements": [f"{r.name}{r.specifier}" for r in self.requirements],
-                           "tools": TEST_TOOLS}, sort_keys=True)
+                           "requirements": [f"{r.name}{r.specifier}" for r in self.requirements]},
+                          sort_keys=True)
         return hashlib.sha256(data.encode()).hexdigest()[:16]
 
     def _pip(self, *args: str, log: str) -> None:
@@ -220,6 +222,7 @@ class Runner:
         if stamp.is_file() and stamp.read_text().strip() == key and Path(self.py).is_file():
             result.cached = True
             print(f"[{self.name}] cached environment {self.venv}", flush=True)
+            self._pip("--quiet", *TEST_TOOLS, log="install.log")
             return
         start = time.monotonic()
         shutil.rmtree(self.venv, ignore_errors=True)
@@ -270,7 +273,10 @@ class Runner:
             seconds = time.monotonic() - start
             problem = ""
             if done.returncode != 0:
-                problem = (done.stdout + done.stderr).strip()[-3000:] or f"exit {done.returncode}"
+                lines = (done.stdout + done.stderr).strip().splitlines()
+                if len(lines) > 30:
+                    lines = lines[:5] + ["..."] + lines[-20:]
+                problem = "\n".join(lines) or f"exit {done.returncode}"
             print(f"[{self.name}] notebook {path.name}: {'OK' if not problem else 'FAILED'} ({seconds:.0f} s)",
                   flush=True)
             if problem:
