@@ -43,7 +43,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@cmd="$$($(PY) course_utils/plumbing/torch_install.py --requirements requirements.txt) -c constraints.txt" \
 	  && echo "$$cmd" && eval "$$cmd"
-	@echo "Installing JupyterLab, the notebook tools and the course's other packages (about 0.2 GB) ..."
+	@echo "Installing JupyterLab, the notebook tools and the course's other packages (about 0.1 GB) ..."
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $(STAMP)

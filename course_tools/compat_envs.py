@@ -50,8 +50,10 @@ ENV_NAMES = ("newest", "floors")
 TEST_TOOLS = ("pytest", "ipykernel")
 #: Environment of the notebook kernels and the unit tests: CPU, plain progress lines, fixed hashing.
 RUN_ENV = {"COURSE_DEVICE": "cpu", "COURSE_PROGRESS": "plain", "PYTHONHASHSEED": "0"}
-#: Seconds one notebook cell may run.
-CELL_TIMEOUT = 1200
+#: Seconds one notebook cell may run, one whole notebook, and the unit tests of one environment.
+CELL_TIMEOUT = 600
+NOTEBOOK_TIMEOUT = 900
+TESTS_TIMEOUT = 2400
 
 _REQ_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*?)\s*(;.*)?$")
 
@@ -251,6 +253,7 @@ class Runner:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "PYTHON", "JUPYTER", "MPL"))}
         env.update(RUN_ENV)
         env["COURSE_CHECKPOINT_DIR"] = str(tmp / "checkpoints")
+        env["COURSE_DATA_DIR"] = str(tmp / "data")  # nothing is written into the clone's data/
         env["TMPDIR"] = str(tmp)
         env["JUPYTER_PATH"] = str(tmp / "jupyter")
         env["PATH"] = str(Path(self.py).parent) + os.pathsep + env.get("PATH", "")
@@ -260,16 +263,18 @@ class Runner:
         """Each notebook top to bottom in a copy; errors and anything printed on stderr are problems."""
         work = tmp / "notebooks"
         shutil.copytree(self.repo / "notebooks", work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        # The kernel spec that this environment's ipykernel writes itself (its protocol version
+        # matters: without it, kernel shutdown can hang), under a name no user setting can shadow.
         kernel_dir = tmp / "jupyter" / "kernels" / "course-compat"
         kernel_dir.mkdir(parents=True)
-        (kernel_dir / "kernel.json").write_text(json.dumps({
-            "argv": [self.py, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": f"course compat {self.name}", "language": "python"}))
+        spec = subprocess.run([self.py, "-c", "import json; from ipykernel.kernelspec import get_kernel_dict; "
+                               "print(json.dumps(get_kernel_dict()))"], capture_output=True, text=True, check=True)
+        (kernel_dir / "kernel.json").write_text(spec.stdout)
         for path in sorted(work.glob("*.ipynb")):
             start = time.monotonic()
             print(f"[{self.name}] notebook {path.name} ...", flush=True)
-            done = subprocess.run([self.py, "-m", "course_tools.compat_envs", "_execute", str(path)],
-                                  cwd=self.repo, env=self._env(tmp), capture_output=True, text=True)
+            done = _run([self.py, "-m", "course_tools.compat_envs", "_execute", str(path)], cwd=self.repo,
+                        env=self._env(tmp), timeout=NOTEBOOK_TIMEOUT)
             seconds = time.monotonic() - start
             problem = ""
             if done.returncode != 0:
@@ -290,7 +295,7 @@ class Runner:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = self.logs / "tests.log"
         with open(log, "w") as out:
-            done = subprocess.run(cmd, cwd=self.repo, env=self._env(tmp), stdout=out, stderr=subprocess.STDOUT)
+            done = _run(cmd, cwd=self.repo, env=self._env(tmp), timeout=TESTS_TIMEOUT, stdout=out)
         lines = [line for line in log.read_text().splitlines() if line.strip()]
         result.tests = lines[-1] if lines else "(no output)"
         result.tests_ok = done.returncode == 0
@@ -299,6 +304,29 @@ class Runner:
         if not result.tests_ok:
             failed = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
             print(_indent("\n".join(failed[:30]) + f"\n(full log: {log})"), flush=True)
+
+
+def _run(cmd: list, *, cwd: Path, env: dict, timeout: float, stdout=None) -> subprocess.CompletedProcess:
+    """Run ``cmd`` in its own process group; on timeout kill the whole group (kernels, torchrun workers)."""
+    import signal
+
+    capture = stdout is None
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True, text=True,
+                            stdout=subprocess.PIPE if capture else stdout,
+                            stderr=subprocess.PIPE if capture else subprocess.STDOUT)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        err = (err or "") + f"\nkilled after {timeout:.0f} s (the time limit of this step)"
+        return subprocess.CompletedProcess(cmd, -9, out or "", err)
+    finally:
+        try:  # anything the step left running (a kernel, a worker) goes with it
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return subprocess.CompletedProcess(cmd, proc.returncode, out or "", err or "")
 
 
 def _indent(text: str) -> str:
