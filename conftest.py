@@ -2,7 +2,8 @@
 
 The whole session, and every process it starts (notebook kernels, DataLoader workers, torchrun),
 gets one private temporary folder through ``TMPDIR``/``TEMP``/``TMP``. pytest's ``tmp_path``
-folders, multiprocessing's ``pymp-*`` folders, torch's caches and anything a test forgets all land
+folders, multiprocessing's ``pymp-*`` folders, torch's caches, the notebooks' data and checkpoints
+(``COURSE_DATA_DIR``/``COURSE_CHECKPOINT_DIR`` when unset) and anything a test forgets all land
 there, and the folder is removed when the session ends, so a run leaves nothing in the system's
 temporary folder. After a failed run it is kept, and its path printed, for a look at what failed.
 ``COURSE_KEEP_TEST_TMP=1`` keeps it always.
@@ -24,6 +25,12 @@ def pytest_configure(config):
     for name in _VARS:
         os.environ[name] = folder
     tempfile.tempdir = folder
+    # Downloads, extracted archives and checkpoints of the notebooks and tests go there too, not into
+    # the clone's data/ and checkpoints/ (unless a variable already names a place).
+    for name, sub in (("COURSE_DATA_DIR", "data"), ("COURSE_CHECKPOINT_DIR", "checkpoints")):
+        if not os.environ.get(name):
+            config._course_tmp[1][name] = None
+            os.environ[name] = os.path.join(folder, sub)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -44,4 +51,8 @@ def pytest_unconfigure(config):
     if getattr(config, "_course_tmp_failed", False) or os.environ.get("COURSE_KEEP_TEST_TMP") == "1":
         print(f"\ntemporary files of this test run kept in {folder}", file=sys.stderr)
     else:
-        shutil.rmtree(folder, ignore_errors=True)
+        # Removed at exit, after multiprocessing has removed its own pymp-* folder in there (its
+        # finalizer has priority -100 and would fail on a folder already gone).
+        from multiprocessing.util import Finalize
+
+        Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=-200)

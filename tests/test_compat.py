@@ -10,8 +10,7 @@ import pytest
 import torch
 
 import course_utils
-from course_utils import _config
-from course_utils import compat
+from course_utils import _config, compat
 from course_utils import device as device_module
 
 REPO = Path(__file__).resolve().parent.parent

@@ -420,7 +420,7 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
         ``children[2]`` the ``Output`` holding the figure.
 
     Raises:
-        ImportError: ipywidgets is not installed; the message says how to install it.
+        ImportError: ipywidgets is missing or older than 7.5; the message says what to run.
     """
     from ..compat import optional_import
 
