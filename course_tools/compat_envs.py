@@ -233,7 +233,7 @@ class Runner:
         if self.name == "floors":
             pins = floor_pins(self.requirements)
             print(f"[{self.name}] the 'preinstalled' stack, every dependency at its floor "
-                  "(torch's floor is a CUDA build from PyPI: about 2.5 GB the first time, then pip's cache)",
+                  "(torch's floor is a CUDA build from PyPI: about 3.5 GB of downloads the first time, then pip's cache)",
                   flush=True)
             self._pip(*pins, log="install.log")
         print(f"[{self.name}] Colab's command: pip install -e '.[notebooks]' (no constraints)", flush=True)
