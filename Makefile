@@ -19,18 +19,22 @@ ALLOW_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Tests and committed notebook outputs use the CPU and plain progress lines, so that
 # strict nbval compares the same text on every machine.
 # (No MPLBACKEND here: notebook kernels must keep the inline backend, or figures vanish.)
-# A fresh checkpoint folder per run, so notebooks really train instead of loading old weights.
-TEST_ENV := COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR=$$(mktemp -d)
+# A fresh checkpoint folder per run, so notebooks really train instead of loading old weights;
+# it is removed when the command ends, passed or failed.
+TEST_ENV := ckpt="$$(mktemp -d)" && trap 'rm -rf "$$ckpt"' EXIT && \
+            COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR="$$ckpt"
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup lab test unit nbval lint notebooks badges lock clean release grade hw-lint grading-deps \
-        embedded embedded-check bench bench-fit bench-notmnist bench-grading example-ddp \
+.PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-lint \
+        grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading example-ddp \
         site test-browser chromium
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make lab        set up .venv (first time only) and open JupyterLab on notebooks/"
+	@echo "                PyTorch build: CPU on Linux without an NVIDIA GPU, CUDA with one; COURSE_TORCH=cpu|cuda overrides"
 	@echo "make test       set up .venv, then run the unit tests and strict nbval on every notebook"
+	@echo "make test-compat  every notebook + unit tests with the newest versions pyproject.toml allows and at its floors"
 	@echo "make unit       unit tests only;  make nbval: notebooks only;  make lint: ruff + notebook lint"
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
@@ -41,9 +45,14 @@ help:
 	@echo "make test-browser  the site and JupyterLab checked in Chromium (screenshots in build/screenshots)"
 	@echo "make bench      every benchmark (bench-fit, bench-notmnist BENCH_ARGS=--quick, bench-grading)"
 
+# PyTorch first, in the build that fits this machine (course_utils/plumbing/torch_install.py decides
+# and says why; COURSE_TORCH=cpu|cuda|auto overrides), then everything else.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed: install it, or run make PYTHON=python3.11 ...")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@cmd="$$($(PY) course_utils/plumbing/torch_install.py --requirements requirements.txt) -c constraints.txt" \
+	  && echo "$$cmd" && eval "$$cmd"
+	@echo "Installing JupyterLab, the notebook tools and the course's other packages (about 0.1 GB) ..."
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $(STAMP)
@@ -60,6 +69,17 @@ ifneq ($(wildcard tests),)
 	$(TEST_ENV) $(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
 else
 	@echo "This is the student edition: open the notebooks (make lab) and run the check cell after each task."
+endif
+
+# Two environments installed the way Colab installs the course (pip install -e '.[notebooks]', no
+# constraints): the newest versions the ranges allow, and every dependency at its floor. Cached in
+# .compat/ (first build: several GB, a few minutes; the floors' torch is a CUDA build from PyPI).
+COMPAT_ARGS ?=
+test-compat:
+ifneq ($(wildcard course_tools),)
+	$(PYTHON) -m course_tools.compat_envs $(COMPAT_ARGS)
+else
+	@echo "make test-compat is a maintainers' check: it needs the instructor repository (course_tools/)."
 endif
 
 unit: $(STAMP) $(if $(wildcard tests),grading-deps,)
@@ -85,7 +105,7 @@ lock: $(STAMP)
 	rm -f constraints.tmp
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) .compat build dist *.egg-info
 
 # ---------------------------------------------------------------- homework (instructors)
 STUDENT_DIR      ?= dist/student

@@ -239,7 +239,7 @@ def _rng(*key: int) -> np.random.Generator:
 def png_bytes(image: np.ndarray) -> bytes:
     """Encode a 2-D ``uint8`` array as an 8-bit grayscale PNG (Pillow's default compression)."""
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8), mode="L").save(buffer, format="PNG")
+    Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8)).save(buffer, format="PNG")  # 2-D uint8: mode "L"
     return buffer.getvalue()
 
 

@@ -9,6 +9,8 @@ what is needed and the exact command that fixes it, instead of a later
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Optional
 
 from ._config import REPO_URL
 from ._version import __version__
@@ -21,12 +23,40 @@ def _parse(version: str) -> tuple[int, ...]:
     return tuple(int(part or 0) for part in match.groups())
 
 
-def fix_command(in_colab: bool) -> str:
-    """The command that updates the package, for Colab or for a local clone."""
+_DETECT = object()
+
+
+def fix_command(in_colab: bool, root: "Optional[Path] | object" = _DETECT) -> str:
+    """The commands that update the package the way this copy was installed, keeping the course working.
+
+    Args:
+        in_colab: running on Google Colab.
+        root: the course clone the package runs from (``env.repo_root()``), ``None`` when it is
+            installed as a package (site-packages). Detected when not given.
+
+    - a git clone (the notebooks' first cell makes one on Colab, ``git clone`` locally): pull in
+      the clone and reinstall from it, so that the embedded data next to the code stays reachable;
+    - a copy of the course folder that is not a git clone: replace it with a fresh clone;
+    - a pip installation without a clone: the pip command (on Colab: uninstall, and the first
+      cell clones and installs the course again).
+    """
+    if root is _DETECT:
+        from .env import repo_root
+
+        root = repo_root()
+    restart = ("then Runtime > Restart session and run the notebook from the top" if in_colab
+               else "then restart the Jupyter kernel")
+    if root is not None and (Path(root) / ".git").exists():
+        if in_colab:
+            return (f'!git -C {root} pull   then   !pip install -q -e "{root}[notebooks]"   {restart}')
+        return f"cd {root} && git pull && make setup   {restart}"
+    if root is not None:
+        return (f"the course folder {root} is not a git clone: replace it with a fresh one "
+                f"(git clone {REPO_URL}), run make setup there, {restart}")
     if in_colab:
-        return (f'!pip install -q --no-deps --force-reinstall "course-utils @ git+{REPO_URL}" '
-                "then Runtime > Restart session and run the notebook from the top")
-    return "git pull && make setup   (in the course folder; then restart the Jupyter kernel)"
+        return ("!pip uninstall -y course-utils   then Runtime > Restart session and run the notebook from the top: "
+                "its first cell clones the current course and installs it")
+    return f'pip install -U "course-utils @ git+{REPO_URL}"   {restart}'
 
 
 def require(minimum: str, *, installed: str = __version__) -> str:
@@ -45,3 +75,80 @@ def require(minimum: str, *, installed: str = __version__) -> str:
         problem = (f"This notebook was written for course_utils {need[0]}.x, but {installed} is installed, "
                    "whose functions may have changed.")
     raise RuntimeError(f"{problem}\nFix: {fix_command(in_colab())}")
+
+
+def _installed_version(distribution: str) -> Optional[str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+def optional_import_message(distribution: str, minimum: str, needed_by: str, error: BaseException, *,
+                            alternative: str = "", installed: "Optional[str] | object" = _DETECT) -> str:
+    """What to tell someone whose optional package failed to import, and the command that fixes it.
+
+    Args:
+        distribution: the pip name, e.g. ``"ipywidgets"``.
+        minimum: the oldest version that works, e.g. ``"7.5"``.
+        needed_by: who needs it, e.g. ``"The explorer"``.
+        error: the ``ImportError`` that was raised.
+        alternative: what to do instead, e.g. ``"use bayes_plots.posterior_vs_prior() instead"``.
+        installed: the installed version (``None``: not installed); looked up when not given.
+    """
+    import sys
+
+    if installed is _DETECT:
+        installed = _installed_version(distribution)
+    tail = f", or {alternative}" if alternative else ""
+    if installed is not None:
+        try:
+            too_old = _parse(installed) < _parse(minimum)
+        except ValueError:
+            too_old = False
+        if too_old:
+            python = "%d.%d" % sys.version_info[:2]
+            return (f"{needed_by} needs {distribution} {minimum} or newer, but {distribution} {installed} is "
+                    f"installed, which fails on Python {python} ({type(error).__name__}: {error}). Upgrade it: "
+                    f'run  %pip install -U "{distribution}>={minimum}"  in a notebook cell (or the same '
+                    f"without % in a terminal), then restart the kernel{tail}.")
+        return (f"{needed_by} needs {distribution}: version {installed} is installed but could not be imported "
+                f"({type(error).__name__}: {error}). Reinstall it: run `pip install {distribution} "
+                f"--force-reinstall` and restart the kernel{tail}.")
+    return (f"{needed_by} needs {distribution}: run `pip install {distribution}` (Colab already has it) "
+            f"and restart the kernel{tail}.")
+
+
+def optional_import(module: str, minimum: str, needed_by: str, *, distribution: Optional[str] = None,
+                    alternative: str = ""):
+    """Import ``module``, or raise ``ImportError`` with :func:`optional_import_message`'s advice."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(optional_import_message(distribution or module, minimum, needed_by, exc,
+                                                  alternative=alternative)) from None
+
+
+def too_old(distribution: str, minimum: str, needed_by: str, *,
+            installed: "Optional[str] | object" = _DETECT) -> Optional[str]:
+    """A sentence with the upgrade command when ``distribution`` is older than ``minimum``, else ``None``.
+
+    For checks at the start of a tool whose failure on an old version would be silent (the
+    grader on nbclient < 0.6.1 scores every check 0 instead of failing).
+    """
+    if installed is _DETECT:
+        installed = _installed_version(distribution)
+    if installed is None:
+        return f'{needed_by} needs {distribution} {minimum} or newer, which is not installed: run pip install "{distribution}>={minimum}"'
+    try:
+        old = _parse(installed) < _parse(minimum)
+    except ValueError:
+        return None
+    if not old:
+        return None
+    return (f"{needed_by} needs {distribution} {minimum} or newer, but {installed} is installed: "
+            f'run pip install -U "{distribution}>={minimum}" (or make setup in the course folder)')

@@ -326,7 +326,10 @@ def setup(*, seed: Optional[int] = 42, device: Optional[str] = None, mount_drive
     for folder in (data_dir, local_data_dir, checkpoint_dir):
         folder.mkdir(parents=True, exist_ok=True)
     dev = pick_device(device)
-    if colab and dev.type == "cpu" and device is None:
+    # The hint only when the device was picked automatically: not when device="cpu" or
+    # COURSE_DEVICE=cpu asked for the CPU on purpose.
+    automatic = device is None and not os.environ.get("COURSE_DEVICE")
+    if colab and dev.type == "cpu" and automatic:
         notes.append("No GPU in this Colab runtime. To get one: Runtime > Change runtime type > "
                      "Hardware accelerator: T4 GPU > Save, then run the notebook again from the top.")
     if seed is not None:

@@ -31,7 +31,18 @@ def _release(args) -> int:
     return 0
 
 
+#: The grader records each cell's reply through nbclient's ``on_cell_executed`` hook (nbclient 0.6.1+);
+#: an older nbclient never calls it, and every check would silently score 0.
+NBCLIENT_MINIMUM = "0.6.1"
+
+
 def _grade(args) -> int:
+    from course_utils.compat import too_old
+
+    problem = too_old("nbclient", NBCLIENT_MINIMUM, "The grader")
+    if problem:
+        print(f"grading did not start: {problem}", file=sys.stderr)
+        return 2
     from .grade import GradingError, grade
 
     try:

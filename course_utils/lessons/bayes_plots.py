@@ -430,13 +430,12 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
         ``children[2]`` the ``Output`` holding the figure.
 
     Raises:
-        ImportError: ipywidgets is not installed; the message says how to install it.
+        ImportError: ipywidgets is missing or older than 7.5; the message says what to run.
     """
-    try:
-        import ipywidgets as widgets
-    except ImportError:
-        raise ImportError("The explorer needs ipywidgets: run `pip install ipywidgets` (Colab already has "
-                          "it) and restart the kernel, or use bayes_plots.posterior_vs_prior() instead.") from None
+    from ..compat import optional_import
+
+    widgets = optional_import("ipywidgets", "7.5", "The explorer",
+                              alternative="use bayes_plots.posterior_vs_prior() instead")
     from IPython.display import display
 
     for value, name in ((prior, "prior"), (sensitivity, "sensitivity"), (false_alarm_rate, "false_alarm_rate")):
