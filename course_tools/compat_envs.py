@@ -365,7 +365,7 @@ def execute_notebook(path: Path) -> int:
 
 def _versions_of_interest(installed: dict) -> dict:
     names = ("torch", "numpy", "matplotlib", "pillow", "ipywidgets", "ipykernel", "ipython", "nbclient",
-             "nbformat", "jupyter-client", "torchinfo", "tqdm", "pooch", "requests", "psutil")
+             "nbformat", "jupyter-client", "torchinfo", "tqdm", "requests", "psutil")
     return {n: installed.get(n, "-") for n in names}
 
 
