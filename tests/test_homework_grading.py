@@ -266,3 +266,15 @@ def test_grading_refuses_without_a_sandbox_unless_told(graded, tmp_path, monkeyp
 def test_lint_run_grades_the_fresh_student_edition(graded):
     assert run_problems(graded["root"] / "notebooks", cell_timeout=20, total_timeout=60) == []
 
+
+
+def test_a_python_environment_under_tmp_stays_visible_in_the_sandbox(tmp_path, monkeypatch):
+    """The sandbox's fresh /tmp must not hide a virtual environment that lives under /tmp (a CI clone):
+    bubblewrap applies mounts in order, so the tmpfs has to come before the environment's bind."""
+    venv = "/tmp/some-clone/.venv"
+    monkeypatch.setattr(sandbox_module, "_python_roots", lambda: [venv])
+    argv = sandbox_module.bwrap_argv(sandbox_module.Sandbox(edition=tmp_path), tmp_path / "w", tmp_path / "s")
+    pairs = list(zip(argv, argv[1:]))
+    tmpfs = pairs.index(("--tmpfs", "/tmp"))
+    bind = next(i for i, pair in enumerate(pairs) if pair[0] == "--ro-bind" and pair[1] == venv)
+    assert tmpfs < bind

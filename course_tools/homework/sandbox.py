@@ -131,13 +131,16 @@ def bwrap_argv(sandbox: Sandbox, work: Path, sockets: Path) -> list[str]:
     for name in ("passwd", "group", "hosts", "nsswitch.conf", "localtime", "ld.so.cache", "ld.so.conf",
                  "ld.so.conf.d", "ssl", "fonts", "alternatives", "mime.types"):
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # /tmp is a fresh tmpfs, mounted before the Python environment: a virtual environment that lives
+    # under /tmp (a CI clone, say) is then bound on top of it instead of being hidden by it
+    argv += ["--tmpfs", "/tmp"]
     roots = _python_roots()
     for root in roots:
         if not root.startswith("/usr/"):
             argv += ["--ro-bind", root, root]
     for folder in _installed_tools(roots + ["/usr"]):
         argv += ["--tmpfs", folder]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+    argv += ["--proc", "/proc", "--dev", "/dev",
              "--bind", str(work), INSIDE_COURSE,
              "--ro-bind", str(sandbox.course_utils()), f"{INSIDE_COURSE}/course_utils",
              "--bind", str(sockets), INSIDE_SOCKETS,
