@@ -20,7 +20,8 @@ ALLOW_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # strict nbval compares the same text on every machine.
 # (No MPLBACKEND here: notebook kernels must keep the inline backend, or figures vanish.)
 # A fresh checkpoint folder per run, so notebooks really train instead of loading old weights;
-# it is removed when the command ends, passed or failed.
+# it is removed when the command ends, passed or failed. TEST_ENV starts with shell commands, so
+# further VAR=value settings for the test command go after it, never before.
 TEST_ENV := ckpt="$$(mktemp -d)" && trap 'rm -rf "$$ckpt"' EXIT && \
             COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR="$$ckpt"
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -194,7 +195,7 @@ chromium:
 
 test-browser: $(if $(wildcard tests/browser),$(BROWSER_STAMP) chromium site,)
 ifneq ($(wildcard tests/browser),)
-	COURSE_BROWSER_TESTS=1 COURSE_CHROMIUM=$(CHROMIUM) COURSE_SITE_DIR=$(SITE_DIR) $(TEST_ENV) \
+	$(TEST_ENV) COURSE_BROWSER_TESTS=1 COURSE_CHROMIUM=$(CHROMIUM) COURSE_SITE_DIR=$(SITE_DIR) \
 	  $(PY) -m pytest tests/browser $(PYTEST_ARGS)
 else
 	@echo "This is the student edition: the browser tests live in the instructor's repository."
