@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -48,11 +49,19 @@ def test_torchrun_two_processes_agree_with_one(tmp_path, monkeypatch):
     command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc_per_node", "2",
                "--master_addr", "127.0.0.1", "--master_port", str(_free_port()), str(EXAMPLE), *ARGS,
                "--out", str(tmp_path / "ddp")]
-    proc = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    epoch_lines = [line for line in proc.stdout.splitlines() if line.startswith("epoch ")]
-    assert len(epoch_lines) == 2, proc.stdout  # only rank 0 prints
-    assert "2 process(es)" in proc.stdout
+    # its own process group, so that a hanging rank is killed with the launcher, never left behind
+    proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        pytest.fail("torchrun did not finish within 180 s (a rank hangs):\n" + stdout[-2000:] + stderr[-2000:])
+    assert proc.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    epoch_lines = [line for line in stdout.splitlines() if line.startswith("epoch ")]
+    assert len(epoch_lines) == 2, stdout  # only rank 0 prints
+    assert "2 process(es)" in stdout
     assert [p.name for p in (tmp_path / "ckpt").iterdir()] == ["mlp_ddp_example.pt"]  # only rank 0 writes
 
     _single_process(tmp_path / "single", monkeypatch)

@@ -170,4 +170,7 @@ def barrier() -> None:
 def shutdown() -> None:
     """Close the process group at the end of a torchrun script (no-op without one)."""
     if dist.is_available() and dist.is_initialized():
+        # every rank reaches this point before any rank tears the group down: with gloo, a rank that
+        # destroys its group after its peer has exited can wait forever (seen with torch 2.3)
+        dist.barrier()
         dist.destroy_process_group()
