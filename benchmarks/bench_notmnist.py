@@ -36,15 +36,13 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from course_tools import synth  # noqa: E402
+from course_utils.plumbing.system import usable_cpu_count  # noqa: E402
 
 QUICK_SPEC = synth.NotMNISTSpec(folder="notMNIST_large", counts=(2000,) * 10, bad=synth.LARGE_SPEC.bad, seed=2011)
 
 
 def _workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+    return usable_cpu_count()
 
 
 def prepare(cache_dir: Path, quick: bool, workers: int) -> tuple[Path, synth.NotMNISTSpec]:

@@ -53,7 +53,7 @@ from typing import Callable, Iterator, Optional, Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from course_utils.plumbing.files import atomic_write_bytes, sha256_file
+from course_utils.plumbing.files import atomic_write_bytes, atomic_writer, sha256_file
 from course_utils.plumbing.system import usable_cpu_count
 
 LETTERS = "ABCDEFGHIJ"
@@ -378,12 +378,10 @@ def write_notmnist_archive(path: "str | os.PathLike[str]", spec: NotMNISTSpec, *
         tasks.extend((spec, li, s, min(s + chunk, n)) for s in range(0, n, chunk))
     total = spec.total_files
     bad_names = []
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
     pool = _pool(workers) if workers > 1 else None
     try:
         results: Iterator[list[bytes]] = pool.imap(_notmnist_chunk, tasks) if pool else map(_notmnist_chunk, tasks)
-        with open(tmp, "wb") as raw, \
+        with atomic_writer(path) as raw, \
                 gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0) as gz, \
                 tarfile.open(fileobj=gz, mode="w", format=tarfile.GNU_FORMAT) as tar:
             tar.addfile(_tar_info(spec.folder, 0, directory=True))
@@ -404,12 +402,6 @@ def write_notmnist_archive(path: "str | os.PathLike[str]", spec: NotMNISTSpec, *
                 done += len(blobs)
                 if progress is not None:
                     progress(done, total)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     finally:
         if pool is not None:
             pool.close()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import fnmatch
-import hashlib
 import json
 import os
 import re
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from course_utils.plumbing.files import atomic_write_text
+from course_utils.plumbing.files import atomic_write_text, sha256_file
 
 from . import config
 from .markers import (
@@ -281,7 +280,7 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
         target.write_text(notebook_text(nb), encoding="utf-8")
         result.notebooks.append(rel)
         if homework.is_homework:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            sha = sha256_file(path)
             key["notebooks"][path.name] = key_entry(homework, rel, sha, student=nb)
             result.homework[path.name] = (len(homework.tasks), homework.total_points)
     (dest / config.EDITION_MARKER).write_text(
