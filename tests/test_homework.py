@@ -449,3 +449,15 @@ def test_scrub_keeps_one_line_drops_paths_and_hidden_lines():
     assert scrub(text, hidden) == "FileNotFoundError: missing.png"
     assert "square(-1.5), 2.25" not in scrub('ValueError: check_close("square(-1.5)",square(-1.5),2.25)', hidden)
     assert len(scrub("x" * 1000, hidden)) <= 200
+
+
+def test_graded_part_ends_at_the_last_test():
+    from course_tools.homework.records import PlanItem
+    from course_tools.homework.submission import graded_part
+
+    plan = [PlanItem(kind="student", source="a", cell=2), PlanItem(kind="test", source="t", cell=3, test="x"),
+            PlanItem(kind="student", source="b", cell=4), PlanItem(kind="test", source="h", cell=None, test="y"),
+            PlanItem(kind="student", source="c", cell=6), PlanItem(kind="student", source="d", cell=8)]
+    kept, skipped = graded_part(plan)
+    assert kept == plan[:4] and skipped == [6, 8]
+    assert graded_part(plan[:1]) == (plan[:1], [])   # no test at all: everything runs

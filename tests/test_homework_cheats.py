@@ -70,7 +70,8 @@ def corpus(tmp_path_factory):
     hf.save(wrong, base / "cheats" / "honest_wrong.ipynb")
     hf.save(wrong, base / "cheats" / FORMULA_NAME)
     log: list = []
-    kwargs = dict(cell_timeout=10, total_timeout=60, log=log.append)
+    # run_all: every cheat cell runs, even one after the last test (by default the grader stops there)
+    kwargs = dict(cell_timeout=10, total_timeout=60, run_all=True, log=log.append)
     results = grade_module.grade([base / "before"], key_path, csv_path, jobs=1, **kwargs)
     results.update(grade_module.grade([base / "cheats"], key_path, csv_path, jobs=2, **kwargs))
     written = csv_path.read_bytes(), csv_path.with_name("grades.csv.ledger.json").read_bytes()
@@ -152,6 +153,14 @@ def test_rerun_skips_everything_graded(corpus):
     again = grade_module.grade([corpus["base"] / "before", corpus["base"] / "cheats", corpus["base"] / "after"],
                                corpus["key_path"], corpus["csv"], log=lines.append)
     assert again == {} and sum("already graded" in line for line in lines) == len(corpus["results"])
+
+
+def test_run_all_runs_the_cells_after_the_last_test(corpus):
+    """The corpus is graded with run_all: the leak_hidden cheat's last cell (after the last test) ran."""
+    result = corpus["results"]["leak_hidden.ipynb"]
+    last_test = max(run.cell for run in result.runs if run.kind == "test")
+    assert result.not_run == []
+    assert any(run.kind == "student" and run.cell > last_test and run.status == "error" for run in result.runs)
 
 
 def test_flags_name_what_the_cheat_used(corpus):

@@ -40,6 +40,9 @@ def graded(tmp_path_factory):
     raising["cells"][hf.find(raising, "# TASK fx.square")]["source"] = (
         "# TASK fx.square (1 point): write square(x)\ndef square(x):\n    return x.shape * 2")
     cases["raises_in_check"] = hf.save(raising, subs / "raises_in_check.ipynb")
+    after_last_test = hf.honest_submission(solution, edition)   # what follows the last test cannot cost points
+    after_last_test["cells"].append(hf.code_cell("import os\nos._exit(3)"))
+    cases["crash_after_last_test"] = hf.save(after_last_test, subs / "crash_after_last_test.ipynb")
     csv_path = base / "grades.csv"
     lines = []
     results = grade_module.grade([subs], result.key_path, csv_path, jobs=2, cell_timeout=CELL_TIMEOUT,
@@ -86,6 +89,17 @@ def test_honest_solution_scores_full_marks_without_notes_or_flags(graded):
     assert result.notes == [] and result.cell_errors == [] and result.flags == []
     assert all(c.passed for c in result.checks) and len(result.checks) == 6
     assert result["total"] == 5.0  # mapping-style access for older callers
+
+
+def test_cells_after_the_last_test_are_not_run_and_the_feedback_says_so(graded):
+    honest, crash = graded["results"]["honest"], graded["results"]["crash_after_last_test"]
+    last_test = max(run.cell for run in honest.runs if run.kind == "test")
+    assert honest.not_run and min(honest.not_run) > last_test
+    assert not any(run.cell in honest.not_run for run in honest.runs)
+    assert "Cells after the last test" in _feedback(graded, "honest")
+    # a kernel-killing cell after the last test never runs: full marks, "graded", not "partial"
+    assert crash.status == "graded" and crash.total == 5.0 and crash.notes == []
+    assert crash.not_run == honest.not_run + [max(honest.not_run) + 1]
 
 
 def test_the_instructors_notebook_scores_full_marks_and_is_flagged_for_its_markers(graded):

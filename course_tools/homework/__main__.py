@@ -48,7 +48,7 @@ def _grade(args) -> int:
     try:
         results = grade(args.submissions, args.key, args.out, feedback_dir=args.feedback, jobs=args.jobs,
                         cell_timeout=args.cell_timeout, total_timeout=args.timeout, force=args.force,
-                        notebook=args.notebook, unsafe_no_sandbox=args.unsafe_no_sandbox)
+                        notebook=args.notebook, unsafe_no_sandbox=args.unsafe_no_sandbox, run_all=args.run_all)
     except GradingError as exc:
         print(f"grading did not start: {exc}", file=sys.stderr)
         return 2
@@ -120,6 +120,9 @@ def main(argv: Optional[list] = None) -> int:
     gra.add_argument("--timeout", type=float, default=config.TOTAL_TIMEOUT, help="seconds per submission")
     gra.add_argument("--notebook", default=None, help="homework file name in the key, when ambiguous")
     gra.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    gra.add_argument("--run-all", action="store_true",
+                     help="also run the cells after the last test (slower; they cannot change a score, but "
+                          "their errors then show in the feedback)")
     gra.add_argument("--unsafe-no-sandbox", action="store_true",
                      help="grade without bubblewrap: students' code runs with YOUR rights and can read and change "
                           "your files, the key and the grades (only for a throw-away machine)")

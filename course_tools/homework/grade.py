@@ -11,7 +11,7 @@
 A submission's *label* is its path relative to the submissions folder it was found in (or its
 file name, when a file is given), so the same folder graded from anywhere gives the same rows.
 
-Status values: ``graded`` (every cell ran), ``partial`` (grading stopped early: the kernel died or
+Status values: ``graded`` (every cell ran, up to the last test; with ``run_all``, to the end), ``partial`` (grading stopped early: the kernel died or
 the total time ran out; tasks not reached score 0), ``invalid`` (not a notebook, corrupt, or not
 this homework: 0 points), ``failed`` (the grader itself failed, e.g. no kernel could start: no
 score, regraded on the next run).
@@ -158,7 +158,7 @@ def make_sandbox(key_path: Path, key: dict, *, unsafe_no_sandbox: bool = False) 
 
 def grade_one(path: Path, key: dict, *, notebook: Optional[str] = None, cell_timeout: float = config.CELL_TIMEOUT,
               total_timeout: float = config.TOTAL_TIMEOUT, sandbox: Optional[Sandbox] = None,
-              threads: int = 1) -> SubmissionResult:
+              threads: int = 1, run_all: bool = False) -> SubmissionResult:
     """Grade one submission (``submission.grade_submission``); without ``sandbox``, in a bubblewrap
     sandbox over this repository's ``course_utils`` and ``data/embedded``."""
     if sandbox is None:
@@ -167,7 +167,7 @@ def grade_one(path: Path, key: dict, *, notebook: Optional[str] = None, cell_tim
             raise GradingError(f"no sandbox for students' code: {problem}")
         sandbox = Sandbox(edition=_package_parent())
     return grade_submission(path, key, sandbox, notebook=notebook, cell_timeout=cell_timeout,
-                            total_timeout=total_timeout, threads=threads)
+                            total_timeout=total_timeout, threads=threads, run_all=run_all)
 
 
 def _safe_grade(path: Path, key: dict, sandbox: Sandbox, **kwargs) -> SubmissionResult:
@@ -184,7 +184,7 @@ def _safe_grade(path: Path, key: dict, sandbox: Sandbox, **kwargs) -> Submission
 def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedback_dir: Optional[Path] = None,
           jobs: Optional[int] = None, cell_timeout: float = config.CELL_TIMEOUT,
           total_timeout: float = config.TOTAL_TIMEOUT, force: bool = False, notebook: Optional[str] = None,
-          unsafe_no_sandbox: bool = False, log: Callable[[str], None] = print) -> dict:
+          unsafe_no_sandbox: bool = False, run_all: bool = False, log: Callable[[str], None] = print) -> dict:
     """Grade submissions in parallel; write the CSV and the feedback files.
 
     Args:
@@ -198,6 +198,8 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
         force: regrade submissions already graded with the same file and key.
         notebook: the key's homework (file name) to grade against, when it cannot be told apart.
         unsafe_no_sandbox: run kernels without bubblewrap (students' code gets your rights).
+        run_all: also run the cells after the last test (they cannot change a score, and are
+            skipped by default; running them shows their errors in the feedback).
         log: called with one line per submission.
 
     Returns:
@@ -242,7 +244,7 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
     lock = threading.Lock()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_safe_grade, path, key, sandbox, notebook=notebook, cell_timeout=cell_timeout,
-                               total_timeout=total_timeout, threads=threads): (label, sha)
+                               total_timeout=total_timeout, threads=threads, run_all=run_all): (label, sha)
                    for path, label, sha in todo}
         for done, future in enumerate(as_completed(futures), start=1):
             label, sha = futures[future]

@@ -269,7 +269,7 @@ def run_problems(notebooks_dir: Path, root: Optional[Path] = None, *, cell_timeo
             copy = Path(tmp) / path.name
             copy.write_text(notebook_text(student_notebook(homework)), encoding="utf-8")
             result = grade_submission(copy, key, Sandbox(edition=root, isolate=False), cell_timeout=cell_timeout,
-                                      total_timeout=total_timeout)
+                                      total_timeout=total_timeout, run_all=True)
         problems += student_run_problems(homework, result)
     return problems
 

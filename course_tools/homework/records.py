@@ -127,6 +127,7 @@ class SubmissionResult(_Record):
     written: list = field(default_factory=list)  # WrittenAnswer
     flags: list = field(default_factory=list)  # str: suspicious constructs, for the instructor
     runs: list = field(default_factory=list)  # Run
+    not_run: list = field(default_factory=list)  # int: the student's cells after the last test, skipped
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # CPU time of the kernel and its processes (0 where it cannot be measured)
 

@@ -264,6 +264,13 @@ def feedback_markdown(label: str, result: SubmissionResult) -> str:
             cost = "in a task that scored 0" if error.costs_points else "costs no points"
             lines.append(f"- cell {error.cell} ({cost}): {error.text}")
         lines.append("")
+    if result.not_run:
+        first, last, count = result.not_run[0], result.not_run[-1], len(result.not_run)
+        where = f"cell {first}" if count == 1 else f"{count} code cells, cells {first} to {last}"
+        lines += ["## Cells after the last test", "",
+                  f"The grader stopped after the last test: your {where} did not run, because nothing after "
+                  "the last test can change your score. Run your notebook from the top (Runtime > Run all) to "
+                  "check them yourself.", ""]
     return "\n".join(lines)
 
 

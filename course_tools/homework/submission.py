@@ -11,6 +11,9 @@ and the feedback files are ``grade``'s job, one level up.
   request it sent; points and totals are recomputed from the key. A reply that is not what the
   grader asked for counts as a failed check, with a note and a flag, for this submission only.
 - A task earns its points when all of its checks (visible and hidden) pass.
+- The student's cells after the last test cannot change a score, so they are not run (their cell
+  numbers are listed in ``not_run``) unless ``run_all=True``: on the MLP homework that skips the
+  training demos and halves the grading time.
 - Feedback text that the student's code controls (error messages) is cut to one line, stripped of
   paths and of any line of a hidden test.
 """
@@ -152,6 +155,18 @@ def build_plan(nb: dict, entry: dict) -> tuple[list[PlanItem], list[str]]:
     return plan, notes
 
 
+def graded_part(plan: list[PlanItem]) -> tuple[list[PlanItem], list[int]]:
+    """``plan`` up to its last test, and the cell numbers of the student's cells after it.
+
+    Tests run where they stand in the notebook, so nothing after the last one can change a score.
+    """
+    tests = [index for index, item in enumerate(plan) if item.kind == "test"]
+    if not tests:
+        return plan, []
+    end = tests[-1] + 1
+    return plan[:end], [item.cell for item in plan[end:] if item.cell is not None]
+
+
 def written_answers(nb: dict, entry: dict) -> list[WrittenAnswer]:
     """The student's answers to the key's written (markdown) questions, found by their question text."""
     found = []
@@ -287,8 +302,10 @@ def score(entry: dict, plan: list[PlanItem], outcomes: list[Outcome]) -> tuple[d
 
 def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optional[str] = None,
                      cell_timeout: float = config.CELL_TIMEOUT, total_timeout: float = config.TOTAL_TIMEOUT,
-                     threads: int = 1) -> SubmissionResult:
+                     threads: int = 1, run_all: bool = False) -> SubmissionResult:
     """Grade one submission in a fresh kernel (sandboxed as ``sandbox`` says).
+
+    The kernel stops after the last test unless ``run_all`` (see the module docstring).
 
     Never raises for anything in the submission: an unreadable file is ``invalid``, a kernel that
     cannot start is ``failed`` (graded again on the next run).
@@ -312,7 +329,9 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
     result.notes.extend(notes)
     result.written = written_answers(nb, entry)
     result.flags = scan(((item.cell, item.source) for item in plan if item.kind == "student"),
-                        entry.get("cells", []))
+                        entry.get("cells", []))   # every cell is scanned, run or not
+    if not run_all:
+        plan, result.not_run = graded_part(plan)
     try:
         try:
             outcomes, stop, cpu = _execute(plan, sandbox, cell_timeout=cell_timeout, total_timeout=total_timeout,
