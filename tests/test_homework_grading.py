@@ -43,10 +43,19 @@ def graded(tmp_path_factory):
     after_last_test = hf.honest_submission(solution, edition)   # what follows the last test cannot cost points
     after_last_test["cells"].append(hf.code_cell("import os\nos._exit(3)"))
     cases["crash_after_last_test"] = hf.save(after_last_test, subs / "crash_after_last_test.ipynb")
+    hog = hf.honest_submission(solution, edition)   # resource limits: errors in their cells, marks kept
+    hog["cells"].insert(hf.find(hog, "import numpy as np") + 1, hf.code_cell(
+        "try:\n    big = bytearray(6 * 1024**3)\nexcept MemoryError:\n    print('no memory')\n"
+        "huge = bytearray(6 * 1024**3)"))
+    hog["cells"].insert(hf.find(hog, "import numpy as np") + 1, hf.code_cell(
+        "with open('big.bin', 'wb') as fh:\n    fh.write(bytes(20 * 1024**2))"))
+    cases["resource_hog"] = hf.save(hog, subs / "resource_hog.ipynb")
     csv_path = base / "grades.csv"
     lines = []
-    results = grade_module.grade([subs], result.key_path, csv_path, jobs=2, cell_timeout=CELL_TIMEOUT,
-                                 total_timeout=60, log=lines.append)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grade_module.config, "KERNEL_FILE_BYTES", 10 * 1024**2)
+        results = grade_module.grade([subs], result.key_path, csv_path, jobs=2, cell_timeout=CELL_TIMEOUT,
+                                     total_timeout=60, log=lines.append)
     labels = {case: path.relative_to(subs).as_posix() for case, path in cases.items()}
     by_case = {case: results[labels[case]] for case in cases}
     with open(csv_path, newline="") as fh:
@@ -100,6 +109,15 @@ def test_cells_after_the_last_test_are_not_run_and_the_feedback_says_so(graded):
     # a kernel-killing cell after the last test never runs: full marks, "graded", not "partial"
     assert crash.status == "graded" and crash.total == 5.0 and crash.notes == []
     assert crash.not_run == honest.not_run + [max(honest.not_run) + 1]
+
+
+def test_memory_and_file_size_limits_stop_the_cell_not_the_grading(graded):
+    result = graded["results"]["resource_hog"]
+    assert result.status == "graded" and result.total == 5.0
+    assert sorted(e.text.split(":")[0] for e in result.cell_errors) == ["MemoryError", "OSError"]
+    notes = _notes(graded, "resource_hog")
+    assert "ran out of memory: the grader gives each notebook 4 GiB" in notes
+    assert "wrote a file larger than the grader allows (10 MiB)" in notes
 
 
 def test_the_instructors_notebook_scores_full_marks_and_is_flagged_for_its_markers(graded):

@@ -62,6 +62,12 @@ STARTUP_TIMEOUT = 60
 MAX_OUTPUT_CHARS = 100_000
 #: Largest submission file read, in bytes.
 MAX_SUBMISSION_BYTES = 50_000_000
+#: Address space one grading kernel (and each process it starts) may use, in bytes: beyond it the
+#: student's code gets a ``MemoryError`` instead of exhausting the machine's memory. A kernel that has
+#: imported PyTorch and trained notebook 04's MLP peaks near 1 GiB. 0 means no limit.
+KERNEL_MEMORY_BYTES = 4 * 1024**3
+#: Largest file a grading kernel may write, in bytes (``OSError: File too large`` beyond it). 0: no limit.
+KERNEL_FILE_BYTES = 1024**3
 #: Environment of the grading kernels (added to the minimal environment the sandbox builds).
 GRADING_ENV: dict = {
     "COURSE_DEVICE": "cpu",

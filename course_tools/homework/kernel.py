@@ -29,6 +29,25 @@ from .records import Outcome
 from .sandbox import INSIDE_COURSE, INSIDE_SOCKETS, Sandbox, bwrap_argv
 
 
+#: Runs just before the kernel, outside the sandbox: sets the kernel's resource limits (inherited by
+#: the sandbox and everything started in it), then becomes the real command. A hard limit already
+#: lower than ours is kept.
+_LIMITS_SHIM = """import os, resource, sys
+for name, value in (("RLIMIT_AS", int(sys.argv[1])), ("RLIMIT_FSIZE", int(sys.argv[2]))):
+    kind = getattr(resource, name)
+    hard = resource.getrlimit(kind)[1]
+    if value > 0:
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, value))
+os.execvp(sys.argv[3], sys.argv[3:])
+"""
+
+
+def with_limits(argv: list, memory_bytes: int, file_bytes: int) -> list:
+    """``argv`` run under an address-space limit and a file-size limit (bytes; 0: none)."""
+    return [sys.executable, "-I", "-S", "-c", _LIMITS_SHIM, str(int(memory_bytes)), str(int(file_bytes))] + argv
+
+
 class KernelStartError(RuntimeError):
     """No kernel could be started (the grader's problem, not the student's)."""
 
@@ -217,6 +236,7 @@ class KernelSession:
         (sockets / "kernel.json").write_text(json.dumps(info))
         command = [sys.executable, "-m", "ipykernel_launcher", "-f", f"{inside_sockets}/kernel.json"]
         argv = (bwrap_argv(self.sandbox, work, sockets) + ["--"] + command) if isolate else command
+        argv = with_limits(argv, config.KERNEL_MEMORY_BYTES, config.KERNEL_FILE_BYTES)
         cwd = str(sockets) if isolate else str(work / "notebooks")
         with open(log, "wb") as fh:
             try:

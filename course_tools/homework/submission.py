@@ -372,6 +372,12 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
             result.cell_errors.append(CellError(cell=item.cell, text=text, costs_points=costs))
             if outcome.ename in ("SyntaxError", "IndentationError", "TabError"):
                 result.notes.append(f"{where} has a {outcome.ename}")
+            elif outcome.ename == "MemoryError" and config.KERNEL_MEMORY_BYTES:
+                result.notes.append(f"{where} ran out of memory: the grader gives each notebook "
+                                    f"{config.KERNEL_MEMORY_BYTES / 1024**3:g} GiB")
+            elif "File too large" in outcome.evalue and config.KERNEL_FILE_BYTES:
+                result.notes.append(f"{where} wrote a file larger than the grader allows "
+                                    f"({config.KERNEL_FILE_BYTES / 1024**2:g} MiB)")
         if outcome.printed:
             result.notes.append(f"{where} printed {outcome.printed:,} characters (output is not kept when grading)")
     if malformed:
