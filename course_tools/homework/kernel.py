@@ -28,7 +28,6 @@ from . import config
 from .records import Outcome
 from .sandbox import INSIDE_COURSE, INSIDE_SOCKETS, Sandbox, bwrap_argv
 
-
 #: Runs just before the kernel, outside the sandbox: sets the kernel's resource limits (inherited by
 #: the sandbox and everything started in it), then becomes the real command. A hard limit already
 #: lower than ours is kept.

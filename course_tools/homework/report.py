@@ -266,11 +266,11 @@ def feedback_markdown(label: str, result: SubmissionResult) -> str:
         lines.append("")
     if result.not_run:
         first, last, count = result.not_run[0], result.not_run[-1], len(result.not_run)
-        where = f"cell {first}" if count == 1 else f"{count} code cells, cells {first} to {last}"
+        where = f"last code cell (cell {first})" if count == 1 else f"last {count} code cells (cells {first} to {last})"
         lines += ["## Cells after the last test", "",
-                  f"The grader stopped after the last test: your {where} did not run, because nothing after "
-                  "the last test can change your score. Run your notebook from the top (Runtime > Run all) to "
-                  "check them yourself.", ""]
+                  f"The grader stopped after the last test, so your {where} did not run: nothing after the last "
+                  "test can change your score. To check them, run your notebook from the top (Runtime > Run all).",
+                  ""]
     return "\n".join(lines)
 
 
