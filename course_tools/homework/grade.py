@@ -11,10 +11,10 @@
 A submission's *label* is its path relative to the submissions folder it was found in (or its
 file name, when a file is given), so the same folder graded from anywhere gives the same rows.
 
-Status values: ``graded`` (every cell ran, up to the last test; with ``run_all``, to the end), ``partial`` (grading stopped early: the kernel died or
-the total time ran out; tasks not reached score 0), ``invalid`` (not a notebook, corrupt, or not
-this homework: 0 points), ``failed`` (the grader itself failed, e.g. no kernel could start: no
-score, regraded on the next run).
+Status values: ``graded`` (every cell up to the last test ran; with ``run_all``, every cell),
+``partial`` (grading stopped early: the kernel died or the total time ran out; tasks not reached
+score 0), ``invalid`` (not a notebook, corrupt, or not this homework: 0 points), ``failed`` (the
+grader itself failed, e.g. no kernel could start: no score, regraded on the next run).
 
 Without a working bubblewrap, ``grade`` refuses to start unless ``unsafe_no_sandbox=True``
 (``--unsafe-no-sandbox``): students' code then runs with the instructor's rights and can read and
