@@ -28,7 +28,7 @@ NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_saniti
 
 .PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-lint \
         grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading example-ddp \
-        site test-browser chromium
+        site test-browser chromium test-cpus
 .DEFAULT_GOAL := help
 
 help:
@@ -36,6 +36,7 @@ help:
 	@echo "                PyTorch build: CPU on Linux without an NVIDIA GPU, CUDA with one; COURSE_TORCH=cpu|cuda overrides"
 	@echo "make test       set up .venv, then run the unit tests and strict nbval on every notebook"
 	@echo "make test-compat  every notebook + unit tests with the newest versions pyproject.toml allows and at its floors"
+	@echo "make test-cpus  strict nbval with PyTorch/oneDNN/MKL/NumPy held to other instruction sets (CPUS=default avx2 ...)"
 	@echo "make unit       unit tests only;  make nbval: notebooks only;  make lint: ruff + notebook lint"
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
@@ -81,6 +82,17 @@ ifneq ($(wildcard course_tools),)
 	$(PYTHON) -m course_tools.compat_envs $(COMPAT_ARGS)
 else
 	@echo "make test-compat is a maintainers' check: it needs the instructor repository (course_tools/)."
+endif
+
+# Committed outputs must not depend on the CPU: strict nbval again with PyTorch's kernels held to
+# `default` (no AVX) and AVX2, oneDNN held to AVX2, and everything held to SSE4.2
+# (course_tools/cpu_matrix.py; `CPUS=default` runs one setting, `--list` says what each sets).
+CPUS ?=
+test-cpus: $(STAMP)
+ifneq ($(wildcard course_tools),)
+	$(TEST_ENV) $(PY) -m course_tools.cpu_matrix $(CPUS)
+else
+	@echo "make test-cpus is a maintainers' check: it needs the instructor repository (course_tools/)."
 endif
 
 unit: $(STAMP) $(if $(wildcard tests),grading-deps,)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from course_utils import _config
+from course_utils.checks.claims import FAILS as CLAIM_FAILS
 from course_utils.plumbing.files import atomic_write_text
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -152,6 +153,36 @@ def execute(paths: Iterable[Path], timeout: int = 900) -> None:
         _write_atomic(path, nb)
 
 
+def _ignored_output_problems(cells: list) -> list[str]:
+    """``# NBVAL_IGNORE_OUTPUT`` cells must say why on the next line (a comment), and one whose output
+    depends on the CPU ("claims" in that comment) must be followed by a ``claim(...)`` cell before the
+    next section heading, so that what its figures show is still compared."""
+    problems = []
+    for i, cell in enumerate(cells):
+        lines = _source(cell).splitlines()
+        if cell.get("cell_type") != "code" or not lines or lines[0].strip() != "# NBVAL_IGNORE_OUTPUT":
+            continue
+        reason = lines[1].strip() if len(lines) > 1 else ""
+        if not reason.startswith("#"):
+            problems.append(f"cell {i}: # NBVAL_IGNORE_OUTPUT without a reason: say why on the next line, as a "
+                            "comment (timings, a widget, figures that move with the CPU)")
+            continue
+        if "claim" not in reason:
+            continue
+        backed = False
+        for later in cells[i + 1:]:
+            text = _source(later)
+            if later.get("cell_type") == "markdown" and re.match(r"#{1,2} ", text):
+                break
+            if later.get("cell_type") == "code" and "claim(" in text:
+                backed = True
+                break
+        if not backed:
+            problems.append(f"cell {i}: its figures are not compared (# NBVAL_IGNORE_OUTPUT) and no claim(...) "
+                            "follows before the next section: check what the text concludes from them")
+    return problems
+
+
 def lint(path: Path) -> list[str]:
     """Problems that would make strict nbval check nothing, or check the wrong thing.
 
@@ -178,6 +209,7 @@ def lint(path: Path) -> list[str]:
     if not code or not _source(code[0][1]).startswith(BOOTSTRAP_MARKER):
         problems.append("the first code cell must be the bootstrap cell: run `make badges`")
     expected = 1
+    problems += _ignored_output_problems(cells)
     for i, cell in code:
         src = _source(cell)
         count = cell.get("execution_count")
@@ -203,7 +235,11 @@ def lint(path: Path) -> list[str]:
                 if mime in COLAB_ONLY_MIME:
                     problems.append(f"cell {i}: Colab-only output {mime}: re-run locally with `make notebooks`")
             text_parts = [out.get("text", "")] + [v for k, v in out.get("data", {}).items() if k.startswith("text/")]
-            total += sum(len("".join(t) if isinstance(t, list) else t) for t in text_parts)
+            text_parts = ["".join(t) if isinstance(t, list) else t for t in text_parts]
+            total += sum(len(t) for t in text_parts)
+            if any(line.startswith(CLAIM_FAILS + " ") for t in text_parts for line in t.splitlines()):
+                problems.append(f"cell {i}: a claim of the text does not hold on the committed run ({CLAIM_FAILS}): "
+                                "fix the text or the experiment, then run `make notebooks`")
         if total > MAX_OUTPUT_TEXT:
             problems.append(f"cell {i}: {total:,} characters of text output (limit {MAX_OUTPUT_TEXT:,}): print less")
     return problems

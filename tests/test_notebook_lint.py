@@ -78,3 +78,27 @@ def test_corrupt_json(tmp_path):
     path = tmp_path / "bad.ipynb"
     path.write_text("{not json")
     assert any("not valid JSON" in p for p in nbtools.lint(path))
+
+
+def test_a_failed_claim_cannot_be_committed(tmp_path):
+    cell = _code("claim('x', False)", 2, [nbformat.v4.new_output("stream", text="✗ x: not on this run.\n")])
+    problems = nbtools.lint(_write(tmp_path, _head() + [cell]))
+    assert any("a claim of the text does not hold" in p for p in problems), problems
+
+
+def test_an_ignored_output_needs_a_reason(tmp_path):
+    cell = _code("# NBVAL_IGNORE_OUTPUT\nprint(1)", 2, [nbformat.v4.new_output("stream", text="1\n")])
+    problems = nbtools.lint(_write(tmp_path, _head() + [cell]))
+    assert any("without a reason" in p for p in problems), problems
+
+
+def test_cpu_dependent_figures_must_be_followed_by_a_claim(tmp_path):
+    ignored = _code("# NBVAL_IGNORE_OUTPUT\n# (figures move with the CPU: the claims below are compared)\nprint(0.1234)", 2,
+                    [nbformat.v4.new_output("stream", text="0.1234\n")])
+    claims = _code("claim('small', True)", 3, [nbformat.v4.new_output("stream", text="✓ small\n")])
+    heading = nbformat.v4.new_markdown_cell("## Next section")
+    # control: with the claim right after, the notebook is clean
+    assert nbtools.lint(_write(tmp_path, _head() + [ignored, claims], "ok.ipynb")) == []
+    # the claim only after the next section heading does not back the figures
+    problems = nbtools.lint(_write(tmp_path, _head() + [ignored, heading, claims], "late.ipynb"))
+    assert any("no claim(...) follows" in p for p in problems), problems
