@@ -14,7 +14,8 @@ from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (p
 
 from course_tools.homework import config
 from course_tools.homework.__main__ import main
-from course_tools.homework.lint import leak_report, leak_shares, lint, solution_units, student_run_problems
+from course_tools.homework.leaks import leak_report, leak_shares, solution_units
+from course_tools.homework.lint import lint, student_run_problems
 from course_tools.homework.markers import MarkerError, parse_notebook, python_error
 from course_tools.homework.records import Run, SubmissionResult
 from course_tools.homework.release import ReleaseError, release, student_notebook
@@ -288,9 +289,26 @@ def test_leak_share_counts_solution_lines_shown_in_the_edition(tmp_path):
     ("return loss.item()", ["returnloss.item()"]),
     ("self.fc1 = nn.Linear(28 * 28, 256)", ["self.fc1=nn.Linear(28*28,256)", "nn.Linear(28*28,256)"]),
     ("if a == b:", []),
+    # the = of a keyword argument is not an assignment: only the whole line counts
+    ("final.parent.mkdir(parents=True, exist_ok=True)", ["final.parent.mkdir(parents=True,exist_ok=True)"]),
+    ("loss_sum += loss_fn(logits, y).item() * len(y)", ["loss_sum+=loss_fn(logits,y).item()*len(y)",
+                                                        "loss_fn(logits,y).item()*len(y)"]),
+    ("return torch.from_numpy(pixels).float()", ["returntorch.from_numpy(pixels).float()",
+                                                 "torch.from_numpy(pixels).float()"]),
 ])
 def test_solution_units(line, units):
     assert solution_units(line) == units
+
+
+def test_leak_meter_counts_other_notebooks_and_names_where_a_line_is_shown(tmp_path):
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    lesson = hf.load(root / "notebooks" / "01_lesson.ipynb")
+    lesson["cells"].append(hf.code_cell("normed = data / np.linalg.norm(data, axis=1, keepdims=True)"))
+    hf.save(lesson, root / "notebooks" / "01_lesson.ipynb")
+    (share,) = leak_shares(root / "notebooks")
+    assert share.leaked == ["unit = data / np.linalg.norm(data, axis=1, keepdims=True)"]
+    assert share.found_in[share.leaked[0]] == "01_lesson.ipynb, cell 4"
+    assert "[01_lesson.ipynb, cell 4]" in leak_report(root / "notebooks", details=True)
 
 
 # --------------------------------------------------------------------------- self-checks

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from course_tools.homework import config
 from course_tools.homework.grade import grade, submission_label
+from course_tools.homework.leaks import leak_shares
 from course_tools.homework.lint import student_run_problems
 from course_tools.homework.markers import TASK_RE, first_line
 from course_tools.homework.release import load_notebook, parse_all, release
@@ -65,9 +67,10 @@ def test_homework_notebook_solution_full_student_edition_zero(path, tmp_path):
     assert fresh["total"] == 0.0
 
 
-@pytest.mark.parametrize("path", HOMEWORK, ids=[p.name for p in HOMEWORK])
-def test_the_student_edition_shows_at_most_a_tenth_of_the_answer(path):
-    from _leaks import leaks  # tests/ is on sys.path (pytest rootdir import mode)
-
-    lines, leaked = leaks(path)
-    assert lines and len(leaked) <= 0.10 * len(lines), leaked
+def test_each_student_edition_shows_at_most_a_tenth_of_its_answer():
+    """The leak meter of ``make hw-lint`` (course_tools.homework.leaks) on the course's own notebooks."""
+    shares = {share.notebook: share for share in leak_shares(REPO / "notebooks", REPO)}
+    assert sorted(shares) == [p.name for p in HOMEWORK]
+    for name, share in shares.items():
+        assert share.lines > 0, name
+        assert share.share <= config.LEAK_LIMIT, (name, share.found_in)

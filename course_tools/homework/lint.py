@@ -7,8 +7,9 @@
   with its tests, scores zero and fails only at the blanks: with ``NotImplementedError``, or with a
   ``NameError`` for a name that a blank (or a cell stopped by one) was to define. Anything else
   (``'NoneType' object has no attribute ...``) would confuse students.
-- Always: the *leak share*, the fraction of solution lines that the student edition's notebooks
-  already contain (``leak_shares``); above ``config.LEAK_LIMIT`` in total it is a problem.
+- Always: the *leak share* of each homework notebook, the fraction of its solution lines that the
+  student edition's notebooks already show (``course_tools.homework.leaks``, which defines it);
+  above ``config.LEAK_LIMIT`` it is a problem.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ import ast
 import filecmp
 import re
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from . import config
-from .markers import CODE_MARKER, Homework, MarkerError, cell_source, split_test
+from .leaks import leak_problems, leak_report, leak_shares  # noqa: F401 - lint's leak check, one home
+from .markers import Homework, MarkerError, cell_source, split_test
 from .release import ReleaseError, build_edition, parse_all, student_notebook
 
 _NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
@@ -66,114 +66,6 @@ def sync_problems(notebooks_dir: Path, student: Path, root: Optional[Path] = Non
     shown = ", ".join(best[:8]) + (f" and {len(best) - 8} more" if len(best) > 8 else "")
     return [f"{student} is out of date with the notebooks: {len(best)} file(s) differ ({shown}); "
             "run the release again (make release)"]
-
-
-# --------------------------------------------------------------------------- leak share
-#: Shortest piece of solution code (spaces removed) that counts: shorter ones are too common to tell.
-LEAK_MIN_CHARS = 14
-
-
-@dataclass
-class LeakShare:
-    """How many of a homework notebook's solution lines the student edition already shows."""
-
-    notebook: str
-    lines: int = 0
-    leaked: list = field(default_factory=list)  # the solution lines found in the edition
-
-    @property
-    def share(self) -> float:
-        return len(self.leaked) / self.lines if self.lines else 0.0
-
-
-def _squeeze(text: str) -> str:
-    return "".join(text.split())
-
-
-def _after_assignment(line: str) -> str:
-    """The expression after ``return`` or after the first ``=`` that is an assignment ("" if none)."""
-    stripped = line.strip()
-    if stripped.startswith("return "):
-        return stripped[len("return "):]
-    for index, char in enumerate(stripped):
-        if char != "=":
-            continue
-        before = stripped[index - 1] if index else ""
-        after = stripped[index + 1] if index + 1 < len(stripped) else ""
-        if after != "=" and before not in "=!<>":
-            return stripped[index + 1:]
-        if after == "=" or before in "=!<>":
-            return ""
-    return ""
-
-
-def solution_units(line: str) -> list[str]:
-    """The pieces of one solution line that are looked for in the edition (spaces removed): the
-    line, and the expression after ``=``/``return``, each when 14+ characters long."""
-    units = []
-    for piece in (line, _after_assignment(line)):
-        squeezed = _squeeze(piece)
-        if len(squeezed) >= LEAK_MIN_CHARS and squeezed not in units:
-            units.append(squeezed)
-    return units
-
-
-def leak_shares(notebooks_dir: Path, root: Optional[Path] = None) -> list[LeakShare]:
-    """For each homework notebook: its solution lines (code between the solution markers, comments
-    excluded, with 14+ characters without spaces in the line or in the expression after ``=`` or
-    ``return``), and which of them appear anywhere in the student edition's notebooks."""
-    notebooks_dir = Path(notebooks_dir)
-    parsed = parse_all(notebooks_dir, Path(root) if root else notebooks_dir.resolve().parent)
-    edition = "\x00".join(_squeeze(cell_source(cell)) for _, _, homework in parsed
-                          for cell in student_notebook(homework).cells)
-    shares = []
-    for path, _, homework in parsed:
-        if not homework.is_homework:
-            continue
-        share = LeakShare(notebook=path.name)
-        for info in homework.tasks.values():
-            lines = cell_source(homework.nb.cells[info.index]).splitlines()
-            for region in (r for r in info.regions if r.kind == "solution"):
-                for line in lines[region.start + 1:region.end]:
-                    if not line.strip() or line.strip().startswith("#") or CODE_MARKER.match(line):
-                        continue
-                    units = solution_units(line)
-                    if not units:
-                        continue
-                    share.lines += 1
-                    if any(unit in edition for unit in units):
-                        share.leaked.append(line.strip())
-        shares.append(share)
-    return shares
-
-
-def leak_report(notebooks_dir: Path, root: Optional[Path] = None) -> str:
-    """The leak share per homework notebook and in total, as printed by ``lint`` ("" if no homework)."""
-    try:
-        shares = leak_shares(notebooks_dir, root)
-    except (MarkerError, ReleaseError):
-        return ""
-    if not shares:
-        return ""
-    lines = [f"leak share (solution lines the student edition's notebooks already contain; limit "
-             f"{config.LEAK_LIMIT:.0%} in total):"]
-    for share in shares:
-        lines.append(f"  {share.notebook}: {len(share.leaked)}/{share.lines} = {share.share:.1%}")
-    leaked, total = sum(len(s.leaked) for s in shares), sum(s.lines for s in shares)
-    lines.append(f"  total: {leaked}/{total} = {leaked / total if total else 0.0:.1%}")
-    return "\n".join(lines)
-
-
-def leak_problems(notebooks_dir: Path, root: Optional[Path] = None) -> list[str]:
-    """A problem when the total leak share is above ``config.LEAK_LIMIT``, listing the leaked lines."""
-    shares = leak_shares(notebooks_dir, root)
-    leaked, total = sum(len(s.leaked) for s in shares), sum(s.lines for s in shares)
-    if not total or leaked / total <= config.LEAK_LIMIT:
-        return []
-    shown = [f"{s.notebook}: {line}" for s in shares for line in s.leaked]
-    return [f"{leaked} of {total} solution lines ({leaked / total:.1%}, limit {config.LEAK_LIMIT:.0%}) appear in "
-            "the student edition (task text, hints, visible tests or other notebooks): reword them so they point "
-            "at the idea, not the code:\n    " + "\n    ".join(shown)]
 
 
 def bound_names(source: str) -> set:
