@@ -19,17 +19,23 @@ What it makes:
 File names and fonts. A notMNIST file name is the standard base64 of a font file name plus
 ``.png``, and the same name appears in every letter folder (one font draws all ten letters). Here
 every (font, distortion variant) pair stands for one font of its own, named like a real font file:
-``"<font stem> <variant><ext>"``, e.g. ``DejaVuSans-Bold 00012.ttf``, so the font of a file is a
+``"<font stem> <number><ext>"``, e.g. ``DejaVuSans-Bold 00012.ttf``, so the font of a file is a
 plain base64 decode of its name, exactly as for the real archives, and no course-specific rule is
-needed to read it. (Variants of one matplotlib font are therefore different "fonts" to a split by
-font, as near-identical fonts such as a regular and a book weight are in the real notMNIST.)
+needed to read it. A split by font (notebook 05's rule, ``course_tools.reference.fonts``: fonts sorted
+by the SHA-256 of their name, the first fifth to test) would then put the variants of one matplotlib
+typeface on both sides, and the test would measure fonts the model has seen in other variants. So
+a spec may name ``test_fonts``: the variant numbers of those typefaces are chosen among the names
+whose digest starts with ``0``, those of the others among the rest, so every variant of a test
+typeface sorts before every variant of a training typeface; ``write_notmnist_archive`` checks that
+the rule then puts exactly the test typefaces' variants in the test split.
 
 Determinism: every image draws its random numbers from a generator seeded by (seed, dataset,
 font, variant, character), so the output does not depend on the number of worker processes;
 tar and gzip headers carry fixed times, owners and modes. The same Python packages give the
 same bytes; another Pillow/FreeType/matplotlib version may render slightly different pixels.
 
-This module must not import ``course_tools.reference.notmnist`` (the student edition replaces it).
+This module must not import ``course_tools.reference.notmnist`` (it imports PyTorch); the font rule it
+needs is in ``course_tools.reference.fonts``.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from typing import Callable, Iterator, Optional, Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from course_tools.reference.fonts import TEST_FRACTION, font_digest, split_fonts
 from course_utils.plumbing.files import atomic_write_bytes, atomic_writer, sha256_file
 from course_utils.plumbing.system import usable_cpu_count
 
@@ -70,6 +77,15 @@ LETTER_FONTS: tuple[str, ...] = (
 )
 #: cmsy10 has calligraphic capitals but maps its digit positions to math symbols.
 DIGIT_FONTS: tuple[str, ...] = tuple(name for name in LETTER_FONTS if name != "cmsy10.ttf")
+#: The embedded notMNIST sample's 20 typefaces: the text faces of ``LETTER_FONTS`` (the math fonts cmsy10 and
+#: cmmi10 left out) without DejaVuSansMono-BoldOblique. 20, because the test split takes a fifth of the fonts and
+#: must hold whole typefaces: 4 of 20 typefaces x 9 variants = 36 = 0.2 x 180 fonts.
+EMBEDDED_LETTER_FONTS: tuple[str, ...] = tuple(
+    name for name in LETTER_FONTS if name not in ("cmsy10.ttf", "cmmi10.ttf", "DejaVuSansMono-BoldOblique.ttf"))
+#: Its test typefaces: the first 4 of the 20 by the SHA-256 of their file names (the split's own rule, applied to
+#: typefaces); the variants of each are named so that the split puts all of them in the test split.
+EMBEDDED_TEST_FONTS: tuple[str, ...] = ("cmtt10.ttf", "DejaVuSans.ttf", "DejaVuSansMono-Oblique.ttf",
+                                        "STIXGeneral.ttf")
 
 _SUPERSAMPLE = 2          # glyphs are drawn at twice the final resolution, then reduced
 _FONT_SIZES = (40, 48, 56)  # point sizes at the supersampled resolution
@@ -262,6 +278,9 @@ class NotMNISTSpec:
         seed: base seed of every random choice.
         fonts: fonts to cycle through; name number k uses ``fonts[k % len(fonts)]``, variant ``k // len(fonts)``.
         style: distortion ranges.
+        test_fonts: fonts of ``fonts`` whose variants are named to land in the test split of notebook 05's
+            rule, all other fonts' variants in the training split (see the module docstring); empty: variant v
+            is simply named ``"<stem> <v:05d><ext>"``.
     """
 
     folder: str
@@ -270,6 +289,7 @@ class NotMNISTSpec:
     seed: int = 0
     fonts: tuple[str, ...] = LETTER_FONTS
     style: Style = field(default=NOTMNIST_STYLE)
+    test_fonts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.counts) != len(LETTERS):
@@ -277,6 +297,15 @@ class NotMNISTSpec:
         for letter, kind in self.bad:
             if letter not in LETTERS or kind not in BAD_KINDS:
                 raise ValueError(f"bad file ({letter!r}, {kind!r}): letter must be A-J and kind one of {BAD_KINDS}.")
+        unknown = sorted(set(self.test_fonts) - set(self.fonts))
+        if unknown:
+            raise ValueError(f"test_fonts {unknown} are not in fonts.")
+
+    def file_name(self, font_file: str, variant: int) -> str:
+        """The PNG name of variant ``variant`` (0, 1, ...) of ``font_file`` in this spec."""
+        if not self.test_fonts:
+            return notmnist_file_name(font_file, variant)
+        return notmnist_file_name(font_file, _variant_numbers(font_file, font_file in self.test_fonts, variant)[-1])
 
     @property
     def total_files(self) -> int:
@@ -292,20 +321,61 @@ LARGE_SPEC = NotMNISTSpec(
     seed=2011,
 )
 
-#: The embedded notMNIST_small sample: 23 fonts x 8 variants per letter, plus 3 bad files.
+#: The embedded notMNIST_small sample: 20 typefaces x 9 variants per letter, plus 3 bad files; the variants of 4
+#: typefaces are the test split of notebook 05's rule, the other 16 typefaces' the training split.
 EMBEDDED_NOTMNIST_SPEC = NotMNISTSpec(
     folder="notMNIST_small",
-    counts=(184,) * 10,
+    counts=(180,) * 10,
     bad=(("A", "empty"), ("C", "size"), ("F", "invalid")),
     seed=908,
+    fonts=EMBEDDED_LETTER_FONTS,
+    test_fonts=EMBEDDED_TEST_FONTS,
 )
 
 
-def notmnist_file_name(font_file: str, variant: int) -> str:
-    """The PNG name of one (font, variant), shaped like real notMNIST's: the standard base64 of the
-    font file name ``"<stem> <variant:05d><ext>"`` plus ``.png``, e.g. ``"DejaVuSans-Bold 00012.ttf"``."""
+def variant_font_name(font_file: str, number: int) -> str:
+    """The font file name that stands for one variant: ``"<stem> <number:05d><ext>"``, e.g.
+    ``"DejaVuSans-Bold 00012.ttf"``."""
     stem, ext = os.path.splitext(font_file)
-    return base64.b64encode(f"{stem} {variant:05d}{ext}".encode()).decode("ascii") + ".png"
+    return f"{stem} {number:05d}{ext}"
+
+
+def notmnist_file_name(font_file: str, number: int) -> str:
+    """The PNG name of one (font, variant number), shaped like real notMNIST's: the standard base64 of
+    ``variant_font_name(font_file, number)`` plus ``.png``."""
+    return base64.b64encode(variant_font_name(font_file, number).encode()).decode("ascii") + ".png"
+
+
+#: A variant of a test font gets a number whose name's SHA-256 digest sorts below this; of other fonts, above it.
+_TEST_DIGEST_BELOW = "1"
+
+
+@functools.lru_cache(maxsize=None)
+def _variant_numbers(font_file: str, test: bool, variant: int) -> tuple[int, ...]:
+    """The numbers of variants 0..``variant`` of ``font_file``: the smallest numbers whose font name's digest lies
+    on the test side (``test``) or the training side of ``_TEST_DIGEST_BELOW``."""
+    numbers: list[int] = list(_variant_numbers(font_file, test, variant - 1)) if variant > 0 else []
+    number = numbers[-1] + 1 if numbers else 0
+    while (font_digest(variant_font_name(font_file, number)) < _TEST_DIGEST_BELOW) != test:
+        number += 1
+    return (*numbers, number)
+
+
+def check_font_split(spec: NotMNISTSpec, test_fraction: float = TEST_FRACTION) -> None:
+    """Raise ``ValueError`` unless notebook 05's split rule, applied to the fonts of ``spec``'s good images,
+    puts exactly the variants of ``spec.test_fonts`` in the test split (nothing to check without test fonts)."""
+    if not spec.test_fonts:
+        return
+    n_fonts = len(spec.fonts)
+    names = {(spec.fonts[k % n_fonts], k // n_fonts) for count in spec.counts for k in range(count)}
+    decoded = {variant_font_name(font, _variant_numbers(font, font in spec.test_fonts, v)[-1]): font
+               for font, v in names}
+    side = split_fonts(decoded, test_fraction)
+    wrong = sorted(name for name, font in decoded.items() if (side[name] == "test") != (font in spec.test_fonts))
+    if wrong:
+        raise ValueError(f"with these counts the split by font does not keep typefaces together ({len(wrong)} "
+                         f"variant(s) on the wrong side, e.g. {wrong[:3]}): the test fonts' variants must be exactly "
+                         f"{test_fraction:g} of all (font, variant) pairs.")
 
 
 def _bad_file(kind: str, key: Sequence[int]) -> bytes:
@@ -370,6 +440,7 @@ def write_notmnist_archive(path: "str | os.PathLike[str]", spec: NotMNISTSpec, *
         A summary: ``files``, ``good``, ``bad`` (list of member names), ``bytes``, ``sha256``.
     """
     path = Path(path)
+    check_font_split(spec)
     path.parent.mkdir(parents=True, exist_ok=True)
     workers = _default_workers() if workers is None else max(1, workers)
     tasks = []
@@ -395,7 +466,7 @@ def write_notmnist_archive(path: "str | os.PathLike[str]", spec: NotMNISTSpec, *
                     current = li
                 for offset, blob in enumerate(blobs):
                     k = start + offset
-                    name = f"{spec.folder}/{letter}/{notmnist_file_name(spec.fonts[k % n_fonts], k // n_fonts)}"
+                    name = f"{spec.folder}/{letter}/{spec.file_name(spec.fonts[k % n_fonts], k // n_fonts)}"
                     if k >= spec.counts[li]:
                         bad_names.append(name)
                     tar.addfile(_tar_info(name, len(blob)), io.BytesIO(blob))

@@ -128,12 +128,12 @@ def test_memory_mapped_cache_gives_the_same_batches_and_pickles_small(root_with_
 
 
 def test_split_is_by_font_and_deterministic(root_with_archive):
-    parts = {s: NotMNIST(root_with_archive, split=s, verbose=False) for s in ("train", "val", "test")}
+    parts = {s: NotMNIST(root_with_archive, split=s, val_fraction=0.1, verbose=False) for s in ("train", "val", "test")}
     fonts = {s: {d.font_of(i) for i in range(len(d))} for s, d in parts.items()}
     assert not fonts["train"] & fonts["val"] and not fonts["train"] & fonts["test"] and not fonts["val"] & fonts["test"]
     assert sum(len(d) for d in parts.values()) == sum(SPEC.counts)
     assert all(len(d) > 0 for d in parts.values())
-    again = NotMNIST(root_with_archive, split="test", verbose=False)
+    again = NotMNIST(root_with_archive, split="test", verbose=False)   # no validation split: the same test split
     assert [again.path_of(i) for i in range(len(again))] == [parts["test"].path_of(i) for i in range(len(again))]
     every = NotMNIST(root_with_archive, split="all", verbose=False)
     assert len(every) == sum(SPEC.counts)
@@ -145,21 +145,22 @@ def test_font_of_real_and_synthetic_names():
     from course_tools.synth import notmnist_file_name
 
     assert font_of(notmnist_file_name("DejaVuSans-Bold.ttf", 7)) == "DejaVuSans-Bold 00007.ttf"  # a plain decode
-    assert font_of("RGVqYVZ1U2Fucy1Cb2xkIzAwMDEyLnR0Zg==.png") == "DejaVuSans-Bold"  # the older '#' names
+    assert font_of("RGVqYVZ1U2Fucy1Cb2xkIzAwMDEyLnR0Zg==.png") == "DejaVuSans-Bold#00012.ttf"  # as notebook 05
     assert font_of("not base64!.png") == "not base64!"
 
 
 def test_split_fractions_on_many_fonts():
     names = [f"font{i}.png" for i in range(2000)]
     ids = np.repeat(np.arange(2000), 10)
-    codes = split_codes(names, ids)
-    shares = np.bincount(codes, minlength=3) / len(codes)
-    np.testing.assert_allclose(shares, [0.8, 0.1, 0.1], atol=0.01)
+    codes = split_codes(names, ids, test_fraction=0.1, val_fraction=0.1)
+    np.testing.assert_array_equal(np.bincount(codes, minlength=3) / len(codes), [0.8, 0.1, 0.1])
     for font in range(0, 2000, 97):
         assert len(set(codes[ids == font])) == 1
-    np.testing.assert_array_equal(codes, split_codes(names, ids))
-    with pytest.raises(ValueError, match="summing to 1"):
-        split_codes(names, ids, (0.5, 0.1, 0.1))
+    np.testing.assert_array_equal(codes, split_codes(names, ids, test_fraction=0.1, val_fraction=0.1))
+    with pytest.raises(ValueError, match="leave fonts for training"):
+        split_codes(names, ids, 0.5, 0.5)
+    unused = split_codes(names + ["only a bad file.png"], ids, test_fraction=0.1)   # fonts of bad files do not count
+    np.testing.assert_array_equal(unused, split_codes(names, ids, test_fraction=0.1))
 
 
 def test_missing_data_gives_the_exact_call(tmp_path):
@@ -198,6 +199,8 @@ def test_bad_arguments():
         NotMNIST(split="validation")
     with pytest.raises(ValueError, match="notMNIST_small layout only"):
         NotMNIST(variant="large", source="embedded")
+    with pytest.raises(ValueError, match="needs validation fonts"):
+        NotMNIST(split="val")
 
 
 def test_batched_paths_agree_with_items(root_with_archive):
@@ -217,8 +220,8 @@ def test_batched_paths_agree_with_items(root_with_archive):
 
 
 def test_transform_applies_per_item(root_with_archive):
-    data = NotMNIST(root_with_archive, split="val", verbose=False, transform=lambda x: 1 - x)
-    plain = NotMNIST(root_with_archive, split="val", verbose=False)
+    data = NotMNIST(root_with_archive, split="test", verbose=False, transform=lambda x: 1 - x)
+    plain = NotMNIST(root_with_archive, split="test", verbose=False)
     assert torch.allclose(data[0][0], 1 - plain[0][0])
     assert torch.allclose(data.get_batch([0])[0][0], 1 - plain[0][0])
 
@@ -226,7 +229,7 @@ def test_transform_applies_per_item(root_with_archive):
 def test_embedded_sample():
     data = NotMNIST.embedded(split="all")
     assert data.is_embedded and data.cache_dir is None
-    assert len(data) == 1840 and len(data.bad_files) == 3
+    assert len(data) == 1800 and len(data.bad_files) == 3
     assert "NOT the real notMNIST" in data.description
-    parts = [NotMNIST.embedded(split=s) for s in ("train", "val", "test")]
-    assert sum(len(p) for p in parts) == len(data) and min(len(p) for p in parts) >= 100
+    parts = [NotMNIST.embedded(split=s) for s in ("train", "test")]
+    assert [len(p) for p in parts] == [1440, 360]   # 16 and 4 typefaces of 9 variants x 10 letters

@@ -27,20 +27,18 @@ What the class does, once, at its first construction:
    ``large``, so 415 MB are read only as they are used): near instant.
 
 The split is by font: the same file name appears in every letter folder (one font drew all ten
-letters), so splitting files at random would test on fonts seen in training. Each font goes
-wholly to train, val or test: fonts are ranked by the SHA-256 of their name (deterministic, the
-same on every machine) and, in that order, fill train up to 80 % of the images, then val
-(10 %), then test. The font of a file is its base64-decoded name; a name with a ``#`` (the
-synthetic data's "<font>#<variant>" names) counts up to the ``#``, so every distortion variant
-of one font lands in the same split.
+letters), so splitting files at random would test on fonts seen in training. Each font goes wholly
+to one split, by notebook 05's rule (``course_tools.reference.fonts``, shared with the stand-in's
+generator): the font of a file is its base64-decoded name (a name that is not base64 is its own
+font); the fonts sorted by the SHA-256 of their name; the first ``round(test_fraction * fonts)`` are
+test fonts, the next ``round(val_fraction * fonts)`` validation fonts (none by default), the rest
+train fonts. With the defaults, ``split="train"``/``"test"`` hold exactly the images of the
+notebook's ``NotMNISTDataset(folder, split)``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import collections
-import hashlib
 import json
 import os
 import shutil
@@ -53,13 +51,13 @@ import numpy as np
 import torch
 from PIL import Image
 
+from course_tools.reference.fonts import TEST_FRACTION, font_of, split_fonts
 from course_utils.data.base import ImageDataset, data_dirs, registry_fetch
 from course_utils.plumbing.system import usable_cpu_count
 
 LETTERS = "ABCDEFGHIJ"
 VARIANTS = {"small": "notMNIST_small", "large": "notMNIST_large"}
 SPLITS = ("train", "val", "test", "all")
-DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
 #: Published sizes of the real archives, the only integrity check notMNIST has.
 ARCHIVE_BYTES = {"small": 8_458_043, "large": 247_336_696}
 CACHE_VERSION = 2
@@ -70,55 +68,29 @@ IMAGES_FILE = "images.u8"
 _PARALLEL_FROM = 4000  # fewer files than this are decoded in this process (a pool costs more)
 
 
-# --------------------------------------------------------------------------- fonts and the split
-def font_of(file_name: str) -> str:
-    """The font a notMNIST file name stands for (the key of the split).
-
-    ``"RnJlaWdodERpc3BCb29rSXRhbGljLnR0Zg==.png"`` -> ``"FreightDispBookItalic.ttf"``; a decoded
-    name with ``#`` is cut there (``"DejaVuSans#00012.ttf"`` -> ``"DejaVuSans"``); a name that is
-    not base64 is its own font.
-    """
-    stem = file_name[:-4] if file_name.lower().endswith(".png") else file_name
-    padded = stem + "=" * (-len(stem) % 4)
-    for altchars in (None, b"-_"):
-        try:
-            decoded = base64.b64decode(padded, altchars=altchars, validate=True).decode("utf-8")
-        except (binascii.Error, ValueError):  # not base64, or not UTF-8 text
-            continue
-        if decoded and decoded.isprintable():
-            return decoded.split("#", 1)[0]
-    return stem
-
-
-def split_codes(file_names: Sequence[str], file_ids: np.ndarray,
-                fractions: Sequence[float] = DEFAULT_FRACTIONS) -> np.ndarray:
-    """Assign every image to train (0), val (1) or test (2), keeping each font in one split.
+# --------------------------------------------------------------------------- the split
+def split_codes(file_names: Sequence[str], file_ids: np.ndarray, test_fraction: float = TEST_FRACTION,
+                val_fraction: float = 0.0) -> np.ndarray:
+    """Assign every image to train (0), val (1) or test (2) by its font (``course_tools.reference.fonts``).
 
     Args:
-        file_names: distinct file names (``"<base64>.png"``).
-        file_ids: for each image, the index of its name in ``file_names``.
-        fractions: shares of train, val and test (by number of images), summing to 1.
+        file_names: file names (``"<base64>.png"``), bad files' included.
+        file_ids: for each (readable) image, the index of its name in ``file_names``; only the fonts of these
+            images take part in the split, as in the notebook, which splits the good files.
+        test_fraction, val_fraction: shares of the fonts (see ``split_fonts``).
 
     Returns:
-        ``uint8`` array, one code per image. Fonts are ordered by the SHA-256 of their name;
-        each goes to the split in which the middle of its block of images falls.
+        ``uint8`` array, one code per image.
     """
-    fractions = np.asarray(fractions, dtype=np.float64)
-    if fractions.shape != (3,) or (fractions < 0).any() or abs(fractions.sum() - 1.0) > 1e-6:
-        raise ValueError(f"fractions must be three non-negative shares (train, val, test) summing to 1, "
-                         f"got {tuple(fractions)}.")
-    fonts = [font_of(name) for name in file_names]
-    unique, font_index = np.unique(np.asarray(fonts, dtype=object).astype(str), return_inverse=True)
-    digests = np.array([hashlib.sha256(font.encode("utf-8")).hexdigest() for font in unique])
-    order = np.lexsort((unique, digests))                      # by hash, ties by name
-    per_image_font = font_index[np.asarray(file_ids, dtype=np.int64)]
-    sizes = np.bincount(per_image_font, minlength=len(unique)).astype(np.float64)
-    ranked = sizes[order]
-    middle = (np.cumsum(ranked) - ranked / 2.0) / max(ranked.sum(), 1.0)
-    code_by_rank = np.searchsorted(np.cumsum(fractions)[:2], middle, side="right").astype(np.uint8)
-    code_by_font = np.empty(len(unique), dtype=np.uint8)
-    code_by_font[order] = code_by_rank
-    return code_by_font[per_image_font]
+    file_ids = np.asarray(file_ids, dtype=np.int64)
+    used = np.unique(file_ids)
+    fonts = {int(i): font_of(file_names[int(i)]) for i in used}
+    side = split_fonts(fonts.values(), test_fraction, val_fraction)
+    code_of = {"train": 0, "val": 1, "test": 2}
+    code_by_id = np.zeros(len(file_names), dtype=np.uint8)
+    for i, font in fonts.items():
+        code_by_id[i] = code_of[side[font]]
+    return code_by_id[file_ids]
 
 
 # --------------------------------------------------------------------------- decoding and bad files
@@ -172,7 +144,7 @@ def scan_folder(folder: "str | os.PathLike[str]") -> list[tuple[int, str]]:
     items = []
     for label, letter in enumerate(LETTERS):
         names = sorted(name for name in os.listdir(folder / letter)
-                       if name.lower().endswith(".png") and not name.startswith("."))
+                       if name.endswith(".png") and not name.startswith("."))
         items.extend((label, name) for name in names)
     return items
 
@@ -262,7 +234,7 @@ def build_cache_from_folder(folder: Path, tmp: Path, variant: str, workers: int)
     try:
         for letter in LETTERS:
             entries = sorted(name for name in os.listdir(folder / letter)
-                             if name.lower().endswith(".png") and not name.startswith("."))
+                             if name.endswith(".png") and not name.startswith("."))
             if pool is None and workers > 1 and len(entries) * len(LETTERS) >= _PARALLEL_FROM:
                 pool = _pool(workers)
             first = n
@@ -304,7 +276,7 @@ def _archive_members(path: Path, top: str, batch: int) -> Iterator[list[tuple[in
                 continue
             parts = [p for p in member.name.split("/") if p not in ("", ".")]
             if (len(parts) != 3 or parts[0] != top or parts[1] not in LETTERS
-                    or not parts[2].lower().endswith(".png") or parts[2].startswith(".")):
+                    or not parts[2].endswith(".png") or parts[2].startswith(".")):
                 continue
             handle = tar.extractfile(member)
             data = handle.read() if handle is not None else b""
@@ -449,14 +421,16 @@ class NotMNIST(ImageDataset):
             ``notMNIST_<variant>/``; the cache goes there too. Kept as ``self.root``. ``None``:
             archives in the course's ``data_dir`` (on Drive when mounted on Colab), extracted
             folders and the cache in ``local_data_dir`` (local disk).
-        split: ``"train"``, ``"val"``, ``"test"`` (by font; see ``fractions``) or ``"all"``.
+        split: ``"train"``, ``"val"``, ``"test"`` (by font; see ``test_fraction``) or ``"all"``.
         transform: called on each image tensor (float32 ``[1, 28, 28]`` in [0, 1]).
         target_transform: called on each label (``int``).
         download: download the archive when nothing is found (its byte size is checked).
         variant: ``"small"`` (18,724 images, hand-cleaned) or ``"large"`` (529,114, uncleaned).
         source: ``"real"`` or ``"embedded"`` (the synthetic offline sample shipped in
             ``data/embedded``, ``small`` only; kept in memory, no cache is written).
-        fractions: train/val/test shares of the images, summing to 1.
+        test_fraction: share of the fonts in the test split (notebook 05's rule and default, 0.2).
+        val_fraction: share of the fonts in the validation split, taken after the test fonts in the split's
+            order (0 by default: ``split="val"`` then needs a ``val_fraction``).
         cache: keep the decoded images on disk for the next construction.
         rebuild: ignore an existing cache and decode everything again.
         mmap: memory-map the cache instead of reading it; ``None``: only for ``large``.
@@ -484,7 +458,8 @@ class NotMNIST(ImageDataset):
     def __init__(self, root: "str | os.PathLike[str] | None" = None, split: str = "train",
                  transform: Optional[Callable] = None, target_transform: Optional[Callable] = None,
                  download: bool = False, *, variant: str = "small", source: str = "real",
-                 fractions: Sequence[float] = DEFAULT_FRACTIONS, cache: bool = True, rebuild: bool = False,
+                 test_fraction: float = TEST_FRACTION, val_fraction: float = 0.0, cache: bool = True,
+                 rebuild: bool = False,
                  mmap: Optional[bool] = None, num_workers: Optional[int] = None, verbose: bool = True) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"variant={variant!r} is not a notMNIST variant: use 'small' or 'large'.")
@@ -492,7 +467,11 @@ class NotMNIST(ImageDataset):
             raise ValueError("The embedded sample has the notMNIST_small layout only: use variant='small' "
                              "with source='embedded', or source='real' for notMNIST_large.")
         self.variant = variant
-        self.fractions = tuple(float(f) for f in fractions)
+        split_fonts([], test_fraction, val_fraction)  # checks the fractions before any work
+        if split == "val" and not val_fraction > 0:
+            raise ValueError("split='val' needs validation fonts: pass val_fraction, e.g. "
+                             "NotMNIST(..., split='val', val_fraction=0.1) (the default splits train/test as notebook 05).")
+        self.test_fraction, self.val_fraction = float(test_fraction), float(val_fraction)
         self._options = {"cache": cache, "rebuild": rebuild, "mmap": (variant == "large") if mmap is None else mmap,
                          "workers": _workers(num_workers), "verbose": verbose}
         super().__init__(root, split, transform, target_transform, download, source=source)
@@ -531,7 +510,7 @@ class NotMNIST(ImageDataset):
         # per image of this split: its row in the uint8 array, its label, its file name's index
         self._rows, self._labels, self._file_ids = loaded["rows"], loaded["labels"], loaded["file_ids"]
         if self.split != "all":
-            codes = split_codes(self._file_names, self._file_ids, self.fractions)
+            codes = split_codes(self._file_names, self._file_ids, self.test_fraction, self.val_fraction)
             chosen = np.flatnonzero(codes == SPLITS.index(self.split))
             self._rows, self._labels, self._file_ids = self._rows[chosen], self._labels[chosen], self._file_ids[chosen]
         self.targets = torch.from_numpy(self._labels.astype(np.int64))
