@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import linecache
 import os
 import tempfile
 from pathlib import Path
@@ -48,14 +49,21 @@ class Harness:
         exec(compile(self.preamble, "<setup>", "exec"), namespace)
         for task_id, source in self.tasks.items():
             try:
-                exec(compile(changes.get(task_id, source), f"<task {task_id}>", "exec"), namespace)
+                exec(_cell(changes.get(task_id, source), f"<task {task_id}>"), namespace)
             except Exception:  # noqa: BLE001 - a broken task cell, as in a notebook: its test will fail
                 pass
         failed = {}
         for test_id, parts in self.tests.items():
-            for part in parts:
+            for number, part in enumerate(parts):
                 try:
-                    exec(compile(part, f"<test {test_id}>", "exec"), namespace)
+                    exec(_cell(part, f"<test {test_id} part {number}>"), namespace)
                 except Exception as exc:  # noqa: BLE001 - what the grader would record for this check
                     failed.setdefault(test_id, f"{type(exc).__name__}: {exc}")
         return failed
+
+
+def _cell(source: str, filename: str):
+    """``source`` compiled as a cell, its lines registered with ``linecache`` (as IPython does for every cell, so
+    that tracebacks, and ``check_call``'s messages, can quote a line)."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    return compile(source, filename, "exec")

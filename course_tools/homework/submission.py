@@ -215,8 +215,16 @@ def scrub(text: str, secret_lines: list[str], *, max_lines: int = 1, limit: int 
     return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
-def check_message(item: PlanItem, outcome: Outcome, task_hint: str, secret: list[str]) -> str:
-    """The feedback message of one check (never the test's code)."""
+_NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
+
+
+def check_message(item: PlanItem, outcome: Outcome, task_hint: str, secret: list[str],
+                  visible_names: frozenset = frozenset()) -> str:
+    """The feedback message of one check (never the test's code).
+
+    ``visible_names``: the names the visible part of the same test defines; a hidden part that stops at one of
+    them ran after a visible part that stopped early, which is the cause to report.
+    """
     status = outcome.status
     if status == "ok":
         return "passed"
@@ -237,6 +245,10 @@ def check_message(item: PlanItem, outcome: Outcome, task_hint: str, secret: list
         text = scrub(evalue, secret)
         return f"not done yet: {text}" if text else "not done yet (NotImplementedError)"
     if ename == "NameError":
+        missing = _NAME_ERROR.search(evalue)
+        if item.hidden and missing and missing.group(1) in visible_names:
+            return ("not checked: these checks use a result of the visible checks of this task, which stopped "
+                    "before computing it; fix what the visible checks report first.")
         return (f"{scrub(evalue, secret)}. The test uses a name your notebook should define: run the task cell "
                 "without errors and keep the names the task asks for.")
     text = scrub(f"{ename}: {evalue}" if evalue else ename, secret)
@@ -284,7 +296,10 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, tot
 
 def score(entry: dict, plan: list[PlanItem], outcomes: list[Outcome]) -> tuple[dict, list[CheckResult]]:
     """Points per task (from the key) and one ``CheckResult`` per canonical test part."""
+    from .lint import bound_names
+
     hints = {t["id"]: t.get("hint", "") for t in entry["tasks"]}
+    visible = {t["id"]: frozenset(bound_names(t["visible"])) for t in entry["tests"]}
     secret = hidden_lines(entry)
     checks = []
     ok_by_task: dict = {t["id"]: True for t in entry["tasks"]}
@@ -295,7 +310,8 @@ def score(entry: dict, plan: list[PlanItem], outcomes: list[Outcome]) -> tuple[d
         ok_by_task[item.test] = ok_by_task.get(item.test, True) and passed
         name = item.test + (" (hidden checks)" if item.hidden else "")
         checks.append(CheckResult(name=name, task=item.test, hidden=item.hidden, passed=passed,
-                                  message=check_message(item, outcome, hints.get(item.test, ""), secret)))
+                                  message=check_message(item, outcome, hints.get(item.test, ""), secret,
+                                                        visible.get(item.test, frozenset()))))
     points = {t["id"]: (float(t["points"]) if ok_by_task.get(t["id"]) else 0.0) for t in entry["tasks"]}
     return points, checks
 

@@ -27,6 +27,7 @@ with ``course_utils.checks.compare``, e.g. reading a shape, are written here aga
 
 from __future__ import annotations
 
+import linecache
 import math
 import sys
 from typing import Any, Optional, Sequence
@@ -240,7 +241,13 @@ def check_type(name: str, value: Any, expected: Any, *, hint: Optional[str] = No
     wanted = " or ".join(_kind_name(t) for t in (expected if isinstance(expected, tuple) else (expected,)))
     if value is None:
         _fail([f"`{name}` should be a {wanted}, but it is None.", _none_hint(name)], hint)
-    _fail([f"`{name}` should be a {wanted}, but it is a {_kind(value)}: {_short(value)}."], hint)
+    lines = [f"`{name}` should be a {wanted}, but it is a {_kind(value)}: {_short(value)}."]
+    if float in wanted_types and type(value) is int:
+        lines.append("It is a whole number: `//` divides and rounds down to a whole number, and a count that is "
+                     "never divided stays one. Divide with `/`.")
+    elif float in wanted_types and type(value) in (list, tuple):
+        lines.append("One number is wanted, not a collection of them.")
+    _fail(lines, hint)
 
 
 def _kind_name(cls: Any) -> str:
@@ -264,26 +271,54 @@ def check_shape(name: str, value: Any, expected: Sequence[Optional[int]], *, hin
         _fail([f"`{name}` should be an array/tensor of shape {shown}, but it is None.", _none_hint(name)], hint)
     shape = _shape_of(value) if (_is_array(value) or _is_tensor(value)) else None
     if shape is None:
+        if type(value) in (int, float, bool) or issubclass(type(value), _number_types()):
+            _fail([f"`{name}` should be an array/tensor of shape {shown}, but it is a {_kind(value)}, a plain number: "
+                   f"{_short(value)}.",
+                   "`.item()` (and float(...)) turn a tensor into a plain number: return the tensor itself."], hint)
         _fail([f"`{name}` should be an array/tensor of shape {shown}, but it is a {_kind(value)} "
                f"without a shape: {_short(value)}.",
                "Convert it, e.g. with torch.tensor(...) or np.asarray(...), or return the tensor itself."], hint)
     if len(shape) == len(expected) and all(e is None or e == s for s, e in zip(shape, expected)):
         return
-    lines = [f"`{name}` should have shape {shown}, but it has shape {shape}."]
-    if len(shape) != len(expected):
-        lines.append(f"It has {len(shape)} dimension(s) instead of {len(expected)}.")
+    _fail([f"`{name}` should have shape {shown}, but it has shape {shape}.", *_shape_advice(shape, expected)], hint)
+
+
+def _fits(shape: Sequence[int], expected: Sequence[Optional[int]]) -> bool:
+    return len(shape) == len(expected) and all(e is None or e == s for s, e in zip(shape, expected))
+
+
+def _number_types() -> tuple:
+    import numpy as np
+
+    return (np.generic,)
+
+
+def _shape_advice(shape: tuple, expected: tuple) -> list:
+    """What is different between ``shape`` and ``expected``, in facts (never a guess at an unrelated cause)."""
     fixed = [n for n in expected if n is not None]
+    if len(shape) == len(expected) + 1 and shape[-1] in (3, 4) and _fits(shape[:-1], expected):
+        return [f"The last dimension has {shape[-1]} values per pixel: this is a colour image (RGB has 3, RGBA 4). "
+                'Convert the image to 8-bit grayscale first, image.convert("L"), so each pixel has one value.']
+    if len(shape) == len(expected) + 1:
+        dropped = [i for i in range(len(shape)) if shape[i] == 1 and _fits(shape[:i] + shape[i + 1:], expected)]
+        if dropped:
+            return [f"It has an extra dimension of size 1 at position {dropped[0]}: .squeeze({dropped[0]}) removes it, "
+                    "or find the step that added it."]
+    if len(shape) + 1 == len(expected):
+        missing = [i for i in range(len(expected)) if _fits(shape, expected[:i] + expected[i + 1:])]
+        if missing:
+            size = "any size" if expected[missing[0]] is None else f"size {expected[missing[0]]}"
+            return [f"The dimension of {size} at position {missing[0]} is missing."]
+    lines = [] if len(shape) == len(expected) else [f"It has {len(shape)} dimension(s) instead of {len(expected)}."]
     if None not in expected and math.prod(shape) == math.prod(fixed):
         if len(shape) == len(expected) and sorted(shape) == sorted(expected):
-            lines.append("The sizes are right but in another order: is something transposed "
-                         "(e.g. nn.Linear(in_features, out_features) swapped)?")
+            first = next(i for i, (s, e) in enumerate(zip(shape, expected)) if s != e)
+            lines.append(f"The sizes are right but in another order: dimension {first} has size {shape[first]} where "
+                         f"{expected[first]} belongs (.T, .transpose, .permute and .unsqueeze(d) decide where each "
+                         "dimension goes).")
         else:
             lines.append("It has the right number of elements: check your .view()/.reshape() arguments.")
-    elif len(shape) == len(expected) + 1 and 1 in shape:
-        lines.append("There is an extra dimension of size 1: .squeeze() or a different reshape may help.")
-    elif len(shape) + 1 == len(expected):
-        lines.append("A dimension is missing: was the batch dimension dropped, or a .sum()/.mean() taken too far?")
-    _fail(lines, hint)
+    return lines
 
 
 def check_close(name: str, value: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6,
@@ -326,7 +361,7 @@ def check_close(name: str, value: Any, expected: Any, *, rtol: float = 1e-5, ato
         elif w != 0 and math.isclose(g, -w, rel_tol=rtol, abs_tol=atol):
             lines.append("Only the sign is wrong.")
         elif w != 0 and math.isclose(g / w, 100.0, rel_tol=1e-6):
-            lines.append("It is 100 times too large: a percentage instead of a fraction?")
+            lines.append("It is exactly 100 times the expected value.")
         _fail(lines, hint)
     if np.allclose(got, want, rtol=rtol, atol=atol):
         return
@@ -386,13 +421,58 @@ def check_equal(name: str, value: Any, expected: Any, *, hint: Optional[str] = N
 
 
 # --------------------------------------------------------------------------- calling the student's code
+_MAX_LINE = 120
+#: The code objects of the stand-ins ``substitute`` has put in place (a stand-in's line is never "your line").
+_STAND_IN_CODES: set = set()
+
+
+def _your_line(traceback: Any, check_file: str) -> Optional[str]:
+    """``"`<source line>` (in <function>)"`` of the innermost frame of ``traceback`` that runs notebook code (a
+    cell's code runs in the module ``__main__``) and is neither the check's own cell (``check_file``) nor a
+    stand-in put in place by ``substitute``."""
+    found = None
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if (frame.f_globals.get("__name__") == "__main__" and frame.f_code.co_filename != check_file
+                and frame.f_code not in _STAND_IN_CODES):
+            found = (frame.f_code.co_filename, traceback.tb_lineno, frame.f_code.co_name)
+        traceback = traceback.tb_next
+    if found is None:
+        return None
+    filename, number, function = found
+    line = " ".join(linecache.getline(filename, number).split())
+    if not line:
+        return None
+    if len(line) > _MAX_LINE:
+        line = line[: _MAX_LINE - 4] + " ..."
+    where = "" if function == "<module>" else f" (in {function})"
+    return f"`{line}`{where}"
+
+
+def _missing_folder(exc: BaseException) -> Optional[str]:
+    """The folder that does not exist, when ``exc`` is a FileNotFoundError for a file inside it."""
+    import os
+
+    filename = getattr(exc, "filename", None)
+    if type(exc) is not FileNotFoundError or not isinstance(filename, (str, bytes, os.PathLike)):
+        return None
+    parent = os.path.dirname(os.fspath(filename))
+    if not parent or os.path.isdir(parent):
+        return None
+    return os.path.basename(parent.rstrip("/\\")) or parent
+
+
 def check_call(name: str, function: Any, *args: Any, hint: Optional[str] = None, **kwargs: Any) -> Any:
     """Call ``function(*args, **kwargs)`` and return its result; an error becomes a check message.
 
     When your function raises (say PyTorch's ``mat1 and mat2 shapes cannot be multiplied``), the
-    check fails with a message that names the call, the error's last line and the task's hint,
-    instead of a traceback from inside the test. ``NotImplementedError`` (a blank not filled in
-    yet) and failed checks pass through unchanged.
+    check fails with a message that names the call, the error's last line, **your line** where it
+    happened and the task's hint, instead of a traceback from inside the test. Where the error itself
+    says what is wrong, the message says that instead of the hint: a name that is not defined when the
+    check runs (a helper defined in a cell below the test), a folder that does not exist, or a
+    stand-in that the check put in place of your other functions and that your code gave something it
+    cannot take. ``NotImplementedError`` (a blank not filled in yet) and failed checks pass through
+    unchanged.
 
     Args:
         name: how the message calls the call, e.g. ``"accuracy(toy_logits, toy_labels)"``.
@@ -406,8 +486,29 @@ def check_call(name: str, function: Any, *args: Any, hint: Optional[str] = None,
     except (CheckFailure, NotImplementedError):
         raise
     except Exception as exc:  # the student's code raised: say so in words, with the hint
-        last = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        check_file = sys._getframe(1).f_code.co_filename   # the test cell that called check_call
+        yours = _your_line(exc.__traceback__, check_file)
+        text = str(exc).strip()
+        last = text.splitlines()[-1] if text else ""
+        if getattr(type(exc), "_course_stand_in", False):
+            lines = [f"`{name}` stopped in a stand-in: {last}"]
+            if yours:
+                lines.append(f"It was called from your line {yours}.")
+            _fail(lines, hint)
         lines = [f"`{name}` raised {type(exc).__name__}" + (f": {last}" if last else "") + "."]
+        if yours:
+            lines.append(f"It happened in your line {yours}.")
+        if type(exc) is NameError:
+            missing = getattr(exc, "name", None) or last
+            lines.append(f"`{missing}` is not defined when this check runs. Define it in the task cell (or a cell "
+                         "above this test) and run that cell: cells run from top to bottom, so whatever a cell below "
+                         "the test defines does not exist yet when the test runs.")
+            _fail(lines, None)
+        folder = _missing_folder(exc)
+        if folder is not None:
+            lines.append(f"The folder `{folder}` does not exist (yet): a file can only be written into a folder that "
+                         "exists, so create the folder first.")
+            _fail(lines, None)
         _fail(lines, hint)
 
 
@@ -429,12 +530,18 @@ class substitute:
         self.namespace, self.stand_ins, self.saved = namespace, stand_ins, {}
 
     def __enter__(self) -> "substitute":
+        self.codes = set()
         for key, value in self.stand_ins.items():
             self.saved[key] = self.namespace.get(key, self._MISSING)
             self.namespace[key] = value
+            code = getattr(getattr(value, "__func__", value), "__code__", None)
+            if code is not None and code not in _STAND_IN_CODES:
+                self.codes.add(code)
+        _STAND_IN_CODES.update(self.codes)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
+        _STAND_IN_CODES.difference_update(self.codes)
         for key, value in self.saved.items():
             if value is self._MISSING:
                 self.namespace.pop(key, None)

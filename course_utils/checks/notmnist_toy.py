@@ -5,7 +5,10 @@
 pixels of every good image and the font of every name. The test cells of the homework build their
 own toy folder with it (each in a fresh temporary folder), so they never depend on a cell you can
 edit, and they use its *stand-ins* (``toy.scan``, ``toy.find_bad``, ``toy.split``, ``toy.load``,
-``toy.font_of``) in place of your other functions, so that each check tests one task only.
+``toy.font_of``) in place of your other functions, so that each check tests one task only. A stand-in
+given something your earlier step should not have passed on (a bad file where only good pairs
+belong, a path where a file name belongs) raises ``StandInError`` saying so; ``check_call`` shows it
+with the line of your code that made the call.
 
 Contents (7 fonts, named like real notMNIST files: the standard base64 of a font file name):
 
@@ -41,6 +44,13 @@ REASONS = {"empty": "empty file (0 bytes)", "size": "size 30x30, expected 28x28"
 #: The test fonts of the homework's split rule for the fractions the checks use (stored, not computed).
 TEST_FONTS = {0.4: ("Zeta>>.ttf", "Eta Light.ttf", "Beta Bold.ttf"), 0.2: ("Zeta>>.ttf",),
               0.01: ("Zeta>>.ttf",)}
+
+
+class StandInError(ValueError):
+    """A stand-in was given something that the student's code should not have passed to it; the message says
+    what and why. (``check_call`` recognises it by ``_course_stand_in`` and names the student's calling line.)"""
+
+    _course_stand_in = True
 
 
 def png_name(font_file: str) -> str:
@@ -80,30 +90,62 @@ class ToyNotMNIST:
     not_images: list = field(default_factory=list)
 
     # ----------------------------------------------------------------- stand-ins for the tasks
+    def _refuse(self, stand_in: str, value, needs: str = "file") -> None:
+        """Raise ``StandInError``: ``stand_in`` (the function it replaces) cannot take ``value``."""
+        head = f"the check's stand-in for {stand_in} was given {_shown(value)}"
+        path = Path(value) if isinstance(value, (str, Path)) else None
+        bad = {p.name: kind for p, kind in self.bad.items()}
+        if path is not None and path.name in bad:
+            raise StandInError(f"{head}, a bad file ({bad[path.name]}): only the good pairs (the first list "
+                               "find_bad_files returns) should reach this step.")
+        if needs == "name" and path is not None and path.name in self.fonts:
+            raise StandInError(f"{head}, a path: {stand_in} takes a file name such as {path.name!r} "
+                               "(Path(path).name), not a path.")
+        if needs == "pair":
+            raise StandInError(f"{head}: it takes a list of (path, label) pairs, as scan_folders returns them.")
+        raise StandInError(f"{head}, which is not a file of the toy folder.")
+
     def scan(self, folder=None) -> list:
         """Stand-in for ``scan_folders``: the known pairs."""
         return list(self.pairs)
 
     def reason(self, path) -> Optional[str]:
         """Stand-in for ``check_image``: the known verdict of a toy file."""
+        if Path(path) not in self.bad and Path(path) not in self.pixels:
+            self._refuse("check_image", path)
         kind = self.bad.get(Path(path))
         return None if kind is None else REASONS[kind]
 
     def find_bad(self, pairs) -> tuple:
         """Stand-in for ``find_bad_files``: ``(good pairs, [(path, reason), ...])`` from what is known."""
         pairs = list(pairs)
+        for pair in pairs:
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                self._refuse("find_bad_files", pair, needs="pair")
+            self.reason(pair[0])
         good = [(p, label) for p, label in pairs if Path(p) not in self.bad]
         bad = [(p, REASONS[self.bad[Path(p)]]) for p, _ in pairs if Path(p) in self.bad]
         return good, bad
 
     def font_of(self, file_name: str) -> str:
         """Stand-in for ``font_of``: the known font of a toy file name."""
+        if file_name not in self.fonts:
+            self._refuse("font_of", file_name, needs="name")
         return self.fonts[file_name]
 
     def split(self, pairs, test_fraction: float = 0.2) -> tuple:
         """Stand-in for ``split_by_font``: the known split for the fractions the checks use."""
-        test_fonts = set(TEST_FONTS[round(test_fraction, 4)])
+        known = TEST_FONTS.get(round(test_fraction, 4)) if isinstance(test_fraction, (int, float)) else None
+        if known is None:
+            raise StandInError(f"the check's stand-in for split_by_font was given test_fraction={test_fraction!r}; "
+                               "this check passes 0.2 (the default): pass on the test_fraction your code was given.")
         pairs = list(pairs)
+        for pair in pairs:
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                self._refuse("split_by_font", pair, needs="pair")
+            if Path(pair[0]).name not in self.fonts:
+                self._refuse("split_by_font", pair[0])
+        test_fonts = set(known)
         return ([pl for pl in pairs if self.fonts[Path(pl[0]).name] not in test_fonts],
                 [pl for pl in pairs if self.fonts[Path(pl[0]).name] in test_fonts])
 
@@ -115,7 +157,16 @@ class ToyNotMNIST:
 
     def load(self, path):
         """Stand-in for ``load_image``: the known pixels of a good toy image."""
+        if Path(path) not in self.pixels:
+            self._refuse("load_image", path)
         return self.expected_image(path).clone()
+
+
+def _shown(value) -> str:
+    if isinstance(value, Path):
+        return f"{value.parent.name}/{value.name}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:76] + " ..."
 
 
 def make_toy_notmnist(root, seed: int = 0) -> ToyNotMNIST:
