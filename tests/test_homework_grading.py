@@ -15,7 +15,7 @@ from course_tools.homework.__main__ import main
 from course_tools.homework.lint import run_problems, student_run_problems
 from course_tools.homework.markers import parse_notebook
 from course_tools.homework.release import release
-from course_tools.homework.report import merge_manual
+from course_tools.homework.report import ManualPointsError, merge_manual
 
 pytestmark = pytest.mark.integration
 
@@ -220,7 +220,7 @@ def test_feedback_names_checks_lists_written_answers_and_never_shows_hidden_test
     assert "**PASS** fx.square (hidden checks): passed" in text
     honest = _feedback(graded, "honest")
     assert "## Written answers (graded by hand)" in honest
-    assert "your answer: So that rows compare by direction, not by size." in honest
+    assert "Your answer:\n\n```text\nSo that rows compare by direction, not by size.\n```" in honest
 
 
 def test_merge_manual_points_into_the_grades(graded, tmp_path):
@@ -228,16 +228,42 @@ def test_merge_manual_points_into_the_grades(graded, tmp_path):
     grades.write_bytes(graded["csv"].read_bytes())
     ledger = graded["csv"].with_name("grades.csv.ledger.json")
     grades.with_name("grades.csv.ledger.json").write_bytes(ledger.read_bytes())
+    book = graded["csv"].with_name("grades.csv.written.json")
+    grades.with_name("grades.csv.written.json").write_bytes(book.read_bytes())
+    feedback = tmp_path / "grades-feedback"
+    import shutil
+
+    shutil.copytree(graded["feedback"], feedback)
     points = tmp_path / "manual.csv"
-    points.write_text("submission,fx.q1\nalice/homework.ipynb,1.5\nstudent_edition.ipynb,\n")
-    assert merge_manual(grades, points) == ["alice/homework.ipynb: fx.q1 = 1.5"]
+    points.write_text("submission,fx.q1\nalice/homework.ipynb,1.5\n")   # the question declares no maximum: 1
+    with pytest.raises(ManualPointsError, match=r"1.5 point\(s\) is more than the maximum of fx.q1 \(1\)"):
+        merge_manual(grades, points)
+    points.write_text("submission,fx.q1,fx.q1 comment\nalice/homework.ipynb,1,Well put.\nstudent_edition.ipynb,,\n")
+    assert merge_manual(grades, points) == ["alice/homework.ipynb: fx.q1 = 1", "alice/homework.ipynb: fx.q1 comment"]
     with open(grades, newline="") as fh:
         rows = {r["submission"]: r for r in csv.DictReader(fh)}
-    assert rows["alice/homework.ipynb"]["manual:fx.q1"] == "1.5"
-    assert rows["alice/homework.ipynb"]["total_with_manual"] == "6.5" and rows["alice/homework.ipynb"]["total"] == "5"
+    assert rows["alice/homework.ipynb"]["manual:fx.q1"] == "1" and rows["alice/homework.ipynb"]["manual_pending"] == ""
+    assert rows["alice/homework.ipynb"]["total_with_manual"] == "6" and rows["alice/homework.ipynb"]["total"] == "5"
+    assert rows["alice/homework.ipynb"]["max_with_manual"] == "6"
     assert rows["student_edition.ipynb"]["manual:fx.q1"] == ""
+    text = grade_module.feedback_path(feedback, "alice/homework.ipynb").read_text()
+    assert "Points for your written answers: **1 / 1**." in text and "Well put." in text
+    review = (tmp_path / "grades-review" / "fx.q1.md").read_text()
+    assert "## `alice/homework.ipynb`" in review and "So that rows compare by direction, not by size." in review
     lines: list = []
     assert grade_module.grade([graded["subs"]], graded["key"], grades, log=lines.append) == {}, "still up to date"
+    # alice hands in a changed answer: graded again, her manual point is cleared and the question listed to regrade
+    nb = hf.load(graded["cases"]["honest"])
+    (cell,) = [c for c in nb["cells"] if "So that rows compare" in hf.src(c)]
+    cell["source"] = hf.src(cell).replace("So that rows compare by direction, not by size.", "Because.")
+    changed = tmp_path / "resubmitted" / "alice"
+    changed.mkdir(parents=True)
+    hf.save(nb, changed / "homework.ipynb")
+    grade_module.grade([tmp_path / "resubmitted"], graded["key"], grades, feedback_dir=feedback, log=lines.append)
+    with open(grades, newline="") as fh:
+        alice = {r["submission"]: r for r in csv.DictReader(fh)}["alice/homework.ipynb"]
+    assert alice["manual:fx.q1"] == "" and alice["manual_pending"] == "fx.q1" and alice["total_with_manual"] == ""
+    assert "written answer fx.q1 changed since it was graded (1 point(s))" in alice["notes"]
     points.write_text("submission,fx.q9\nnobody.ipynb,x\n")
     assert main(["merge-manual", str(grades), str(points)]) == 1
 

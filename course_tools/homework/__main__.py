@@ -66,17 +66,17 @@ def _grade(args) -> int:
 
 
 def _merge_manual(args) -> int:
-    from .report import ManualPointsError, merge_manual
+    from .manual import ManualPointsError, default_review_dir, merge_manual
 
     try:
-        changes = merge_manual(args.grades, args.points)
+        changes = merge_manual(args.grades, args.points, feedback_dir=args.feedback, review_dir=args.review)
     except ManualPointsError as exc:
         print(f"{exc}", file=sys.stderr)
         return 1
     for change in changes:
         print(change)
-    print(f"{len(changes)} manual score(s) merged into {args.grades} (columns manual:<id>, manual_total, "
-          "total_with_manual)")
+    print(f"{len(changes)} change(s) merged into {args.grades} (columns manual:<id>, manual_total, total_with_manual, "
+          f"manual_pending), the feedback files and the review pages in {args.review or default_review_dir(args.grades)}")
     return 0
 
 
@@ -131,7 +131,13 @@ def main(argv: Optional[list] = None) -> int:
     man = sub.add_parser("merge-manual", help="merge points for written answers into the grades CSV")
     man.add_argument("grades", type=Path, help="the grades CSV written by grade")
     man.add_argument("points", type=Path,
-                     help="CSV with a 'submission' column and one column per written answer (e.g. manual:mlp.q1)")
+                     help="CSV with a 'submission' column and per written question '<id>' (points), optionally "
+                          "'<id> answer' (the answer code of the review page) and '<id> comment'; grade writes a "
+                          "filled-in template per homework into <grades stem>-review/")
+    man.add_argument("--feedback", type=Path, default=None,
+                     help="feedback folder to update (default: <grades stem>-feedback/)")
+    man.add_argument("--review", type=Path, default=None,
+                     help="folder of the review pages (default: <grades stem>-review/)")
     man.set_defaults(func=_merge_manual)
 
     lin = sub.add_parser("lint", help="check markers, tests, and that the student edition is in sync")

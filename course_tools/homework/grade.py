@@ -6,7 +6,10 @@
 - one CSV row (``report.GradeStore``): a score per task, ``total``, ``max_points``, an empty
   ``manual:<id>`` column per written answer (``merge-manual`` fills them), ``status``, ``flags``
   (suspicious constructs found by ``scan``, for the instructor to read), ``notes``;
-- one markdown feedback file per submission, named by its label.
+- one markdown feedback file per submission, named by its label;
+- the written answers (``manual.WrittenBook``, ``<csv>.written.json``): manual points stay only for answers
+  that did not change; and, at the end, one review page per written question and a points file per
+  homework in ``<csv stem>-review/`` for the instructor (``manual.write_reviews``).
 
 A submission's *label* is its path relative to the submissions folder it was found in (or its
 file name, when a file is given), so the same folder graded from anywhere gives the same rows.
@@ -33,6 +36,7 @@ from course_utils.plumbing.files import atomic_write_text, sha256_file
 from course_utils.plumbing.system import usable_cpu_count
 
 from . import config
+from .manual import WrittenBook, default_review_dir, write_reviews
 from .records import SubmissionResult
 from .release import KEY_FORMAT
 from .report import (
@@ -184,7 +188,8 @@ def _safe_grade(path: Path, key: dict, sandbox: Sandbox, **kwargs) -> Submission
 def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedback_dir: Optional[Path] = None,
           jobs: Optional[int] = None, cell_timeout: float = config.CELL_TIMEOUT,
           total_timeout: float = config.TOTAL_TIMEOUT, force: bool = False, notebook: Optional[str] = None,
-          unsafe_no_sandbox: bool = False, run_all: bool = False, log: Callable[[str], None] = print) -> dict:
+          unsafe_no_sandbox: bool = False, run_all: bool = False, review_dir: Optional[Path] = None,
+          log: Callable[[str], None] = print) -> dict:
     """Grade submissions in parallel; write the CSV and the feedback files.
 
     Args:
@@ -200,6 +205,7 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
         unsafe_no_sandbox: run kernels without bubblewrap (students' code gets your rights).
         run_all: also run the cells after the last test (they cannot change a score, and are
             skipped by default; running them shows their errors in the feedback).
+        review_dir: where the review pages of written answers go (default: ``<out_csv stem>-review/``).
         log: called with one line per submission.
 
     Returns:
@@ -221,6 +227,7 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
     jobs = max(1, int(jobs or default_jobs()))
     threads = max(1, default_jobs() // jobs)
     store = GradeStore(out_csv)
+    book = WrittenBook(out_csv)
     middle = store.middle_columns()
     for entry in key["notebooks"].values():
         for column in [t["id"] for t in entry["tasks"]] + [MANUAL_PREFIX + w["id"] for w in entry.get("written", [])]:
@@ -251,8 +258,17 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
             result = future.result()
             results[label] = result
             with lock:
-                store.put(label, result_row(label, result, sha, key_sha))
-                atomic_write_text(feedback_path(feedback_dir, label), feedback_markdown(label, result))
+                row = result_row(label, result, sha, key_sha)
+                record = book.record(label, result, store.rows.get(label), row)
+                store.put(label, row)
+                atomic_write_text(feedback_path(feedback_dir, label),
+                                  feedback_markdown(label, result, record, store.rows[label]))
                 store.write(middle)
+                book.write()
             log(f"[{done}/{len(todo)}] {summary_line(label, result)}")
+    if book.records:
+        pages = write_reviews(book, store.rows, Path(review_dir) if review_dir else default_review_dir(out_csv))
+        if pages:
+            log(f"written answers to grade by hand: {pages[0].parent}/ (a page per question, a points file per "
+                "homework for merge-manual)")
     return results

@@ -109,6 +109,13 @@ class WrittenAnswer(_Record):
     id: str
     question: str
     answer: Optional[str]  # None: the answer cell was not found; "" : left blank
+    points: float = 1.0  # the question's maximum (declared with the question: "(2 points)")
+    sha256: str = ""  # written.answer_digest of the answer: manual points are keyed to it
+
+    @property
+    def status(self) -> str:
+        """``"answered"``, ``"blank"`` or ``"missing"`` (the question's cell was not found)."""
+        return "missing" if self.answer is None else "answered" if self.answer else "blank"
 
 
 @dataclass

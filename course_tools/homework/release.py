@@ -132,9 +132,22 @@ def student_notebook(homework: Homework) -> Any:
     return nb
 
 
+#: How a written question declares its maximum, in its own text: ``**Question 1** (2 points)`` (more words may
+#: follow inside the brackets: ``(2 points, graded by hand)``).
+WRITTEN_POINTS_RE = re.compile(r"\(\s*(?P<points>\d+(?:\.\d+)?)\s*points?\b[^)\n]*\)")
+_BOLD_LABEL = re.compile(r"^\s*(\*\*[^*\n]+\*\*)")
+
+
 def _written_questions(homework: Homework) -> list[dict]:
-    """The markdown questions answered in words: id, question text (what finds the answer cell), the
-    question's first line (how feedback names it) and the prompt students see in its place."""
+    """The markdown questions answered in words, in notebook order, each with:
+
+    ``id`` (``<prefix>.q<n>``), ``question`` (the text before the answer region: what finds the question in a
+    submission), ``title`` (its line that says "question", how feedback names it), ``label`` (the title's
+    leading bold text, e.g. ``**Question 1**``: found even when the rest of the question was edited),
+    ``points`` (the maximum, from ``(<n> points)`` in the question; 1 without one, as for tasks), ``prompt``
+    (what students see in place of the answer) and ``after`` (text after the answer region in the same cell,
+    which is not part of the answer).
+    """
     written: list[dict] = []
     firsts = {task_id.split(".")[0] for task_id in homework.tasks if "." in task_id}
     prefix = firsts.pop() if len(firsts) == 1 and all("." in t for t in homework.tasks) else Path(homework.name).stem
@@ -142,8 +155,9 @@ def _written_questions(homework: Homework) -> list[dict]:
         if info.cell_type != "markdown" or not info.regions:
             continue
         lines = cell_source(homework.nb.cells[info.index]).splitlines()
+        regions = sorted((r for r in info.regions if r.kind == "solution"), key=lambda r: r.start)
         cursor = 0
-        for region in sorted((r for r in info.regions if r.kind == "solution"), key=lambda r: r.start):
+        for number_in_cell, region in enumerate(regions):
             question = "\n".join(lines[cursor:region.start]).strip()
             prompt = (config.MARKDOWN_PROMPT.format(hint=region.hint) if region.hint
                       else config.MARKDOWN_DEFAULT_PROMPT)
@@ -152,7 +166,13 @@ def _written_questions(homework: Homework) -> list[dict]:
             title = next((line for line in candidates if "question" in line.lower() and not line.startswith("#")),
                          next((line for line in candidates if "?" in line), candidates[0] if candidates
                               else f"written answer {number}"))
-            written.append({"id": f"{prefix}.q{number}", "question": question, "title": title[:160], "prompt": prompt})
+            label = _BOLD_LABEL.match(title)
+            points = WRITTEN_POINTS_RE.search(question)
+            stop = regions[number_in_cell + 1].start if number_in_cell + 1 < len(regions) else len(lines)
+            after = "\n".join(lines[region.end + 1:stop]).strip() if number_in_cell + 1 == len(regions) else ""
+            written.append({"id": f"{prefix}.q{number}", "question": question, "title": title[:160],
+                            "label": label.group(1) if label else "", "prompt": prompt, "after": after,
+                            "points": float(points.group("points")) if points else 1.0})
             cursor = region.end + 1
     return written
 
@@ -174,6 +194,7 @@ def key_entry(homework: Homework, relpath: str, source_sha256: str, student: Any
         tasks.append({"id": task.id, "points": task.points, "title": task.title, "hint": "; ".join(hints)})
     student = student if student is not None else student_notebook(homework)
     released = sorted({checksum(cell_source(c)) for c in student.cells if c.cell_type == "code"})
+    released_markdown = sorted({checksum(cell_source(c)) for c in student.cells if c.cell_type != "code"})
     return {
         "path": relpath,
         "source_sha256": source_sha256,
@@ -182,6 +203,7 @@ def key_entry(homework: Homework, relpath: str, source_sha256: str, student: Any
         "tests": tests,
         "written": _written_questions(homework),
         "cells": released,
+        "markdown_cells": released_markdown,
     }
 
 

@@ -7,7 +7,7 @@
   by anything but this tool is graded again. Every text cell is escaped against spreadsheet
   formula injection (a leading ``= + - @``, tab or carriage return gets a ``'`` in front).
 - ``feedback_markdown``: the student's feedback file.
-- ``merge_manual``: an instructor's points for written answers, merged into the CSV.
+- ``merge_manual``: an instructor's points for written answers, merged into the CSV (``manual``).
 """
 
 from __future__ import annotations
@@ -21,23 +21,17 @@ from typing import Optional, Sequence
 
 from course_utils.plumbing.files import atomic_write_text
 
+from .manual import MANUAL_PREFIX, ManualPointsError, fmt  # noqa: F401 - re-exported for older callers
 from .records import SubmissionResult
 
 #: CSV columns before the task columns, and after them (the ``manual:<id>`` columns of written
 #: answers come between the tasks and these).
 LEAD_COLUMNS = ("submission", "notebook", "status")
-TAIL_COLUMNS = ("total", "max_points", "manual_total", "total_with_manual", "flags", "notes", "seconds", "sha256",
-                "key_sha256")
-MANUAL_PREFIX = "manual:"
+TAIL_COLUMNS = ("total", "max_points", "manual_total", "total_with_manual", "max_with_manual", "manual_pending",
+                "flags", "notes", "seconds", "sha256", "key_sha256")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ManualPointsError(ValueError):
-    """The manual points file cannot be merged; the message lists every problem."""
-
-
-def fmt(points: float) -> str:
-    return f"{points:g}"
+#: Columns that merge-manual may change: left out of the ledger's digest of a row.
+_MANUAL_COLUMNS = ("manual_total", "total_with_manual", "max_with_manual", "manual_pending")
 
 
 def escape_cell(value: object) -> str:
@@ -52,7 +46,7 @@ def unescape_cell(text: str) -> str:
 
 def _row_digest(row: dict) -> str:
     kept = {k: str(v) for k, v in row.items() if str(v or "") and not k.startswith(MANUAL_PREFIX)
-            and k not in ("manual_total", "total_with_manual")}
+            and k not in _MANUAL_COLUMNS}
     return hashlib.sha256(json.dumps(kept, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -120,9 +114,12 @@ class GradeStore:
         return bool(row and isinstance(entry, dict) and entry.get("row") != _row_digest(row))
 
     def put(self, label: str, row: dict) -> None:
+        """Store ``row``; manual columns it does not have keep their old values (a row of its own questions has
+        them all: ``manual.WrittenBook.record`` decides which points survive a regrade)."""
         old = self.rows.get(label, {})
-        for column, value in old.items():  # manual points survive a regrade
-            if column.startswith(MANUAL_PREFIX) and value and not row.get(column):
+        for column, value in old.items():
+            if (column.startswith(MANUAL_PREFIX) or column in ("manual_pending", "max_with_manual")) \
+                    and value and column not in row:
                 row[column] = value
         self.rows[label] = _with_manual_totals(dict(row))
         self.ledger[label] = {"sha256": row.get("sha256", ""), "key_sha256": row.get("key_sha256", ""),
@@ -142,67 +139,11 @@ class GradeStore:
         self.columns = columns
 
 
-def merge_manual(grades_csv: Path, points_csv: Path) -> list[str]:
-    """Merge an instructor's points for written answers into the grades CSV; returns what changed.
+def merge_manual(grades_csv: Path, points_csv: Path, **options) -> list[str]:
+    """Merge an instructor's points for written answers into the grades (``manual.merge_manual``)."""
+    from .manual import merge_manual as merge
 
-    ``points_csv`` has a ``submission`` column (labels as in the grades CSV) and one column per
-    written answer, named as in the grades CSV (``manual:mlp.q1``) or by the answer's id alone
-    (``mlp.q1``). Empty cells are left alone. Every problem (an unknown submission or column, a
-    value that is not a number >= 0) is reported at once and nothing is written then.
-    """
-    store = GradeStore(grades_csv)
-    if not store.rows:
-        raise ManualPointsError(f"{grades_csv} holds no grades: grade the submissions first")
-    manual_columns = {c for c in store.columns if c.startswith(MANUAL_PREFIX)}
-    try:
-        with open(points_csv, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            fields = [unescape_cell(f) for f in (reader.fieldnames or [])]
-            rows = [{unescape_cell(k): unescape_cell(v or "") for k, v in r.items() if k is not None} for r in reader]
-    except OSError as exc:
-        raise ManualPointsError(f"{points_csv} cannot be read ({exc})") from None
-    problems, changes = [], []
-    if "submission" not in fields:
-        problems.append(f"{points_csv} has no 'submission' column (labels as in {grades_csv})")
-    columns = {}
-    for name in fields:
-        if name == "submission":
-            continue
-        column = name if name.startswith(MANUAL_PREFIX) else MANUAL_PREFIX + name
-        if column not in manual_columns:
-            problems.append(f"column {name!r} is not a written answer of {grades_csv} "
-                            f"(those are {sorted(c[len(MANUAL_PREFIX):] for c in manual_columns)})")
-        columns[name] = column
-    updates: list[tuple[str, str, str]] = []
-    for number, row in enumerate(rows, start=2):
-        label = row.get("submission", "").strip()
-        if label not in store.rows:
-            problems.append(f"line {number}: submission {label!r} is not in {grades_csv}")
-            continue
-        for name, column in columns.items():
-            value = (row.get(name) or "").strip()
-            if not value:
-                continue
-            try:
-                points = float(value)
-            except ValueError:
-                points = -1.0
-            if not points >= 0:
-                problems.append(f"line {number}, {name}: {value!r} is not a number of points >= 0")
-                continue
-            updates.append((label, column, fmt(points)))
-    if problems:
-        raise ManualPointsError("nothing was merged:\n" + "\n".join(f"  - {p}" for p in problems))
-    for label, column, value in updates:
-        row = store.rows[label]
-        if column not in row and row.get("status") == "failed":
-            continue
-        if row.get(column, "") != value:
-            changes.append(f"{label}: {column[len(MANUAL_PREFIX):]} = {value}")
-        row[column] = value
-        store.put(label, row)
-    store.write(store.middle_columns())
-    return changes
+    return merge(grades_csv, points_csv, **options)
 
 
 # --------------------------------------------------------------------------- feedback
@@ -217,9 +158,16 @@ def _code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
 
 
-def feedback_markdown(label: str, result: SubmissionResult) -> str:
+def feedback_markdown(label: str, result: SubmissionResult, written: Optional[dict] = None,
+                      row: Optional[dict] = None) -> str:
     """The student's feedback: score, each check (name, pass/fail, message), written answers, notes,
-    errors in their cells (which ones cost points)."""
+    errors in their cells (which ones cost points).
+
+    ``written`` (the submission's ``manual.WrittenBook`` record) and ``row`` (its CSV row) add the points and
+    comments given to written answers so far; without them the answers are shown without points.
+    """
+    from .manual import record_of, written_section
+
     lines = [f"# Feedback for {_code(label)}", ""]
     if result.notebook:
         lines.append(f"Homework: {_code(result.notebook)}  ")
@@ -245,16 +193,7 @@ def feedback_markdown(label: str, result: SubmissionResult) -> str:
                 lines.append(f"- **{mark}** {check.name}: {message}")
             lines.append("")
     if result.written:
-        lines += ["## Written answers (graded by hand)", ""]
-        for answer in result.written:
-            lines.append(f"- **{answer.id}** {answer.question}")
-            if answer.answer is None:
-                lines.append("  - answer cell not found: was the question's cell deleted or its text changed?")
-            elif not answer.answer:
-                lines.append("  - no answer written")
-            else:
-                lines.append("  - your answer: " + answer.answer[:2000].replace("\n", " "))
-        lines.append("")
+        lines += written_section(written if written is not None else record_of(result), row) + [""]
     if result.cell_errors:
         lines += ["## Errors in your cells", "",
                   "Your notebook ran on the grader: offline, on its own copy of the course data, with a time limit "

@@ -28,10 +28,11 @@ from typing import Optional
 
 from . import config
 from .kernel import KernelSession, KernelStartError
-from .markers import checksum, header_of, normalize
+from .markers import checksum, header_of
 from .records import CellError, CheckResult, Outcome, PlanItem, Run, SubmissionResult, WrittenAnswer
 from .sandbox import Sandbox
 from .scan import scan
+from .written import find_answers
 
 #: Longest text kept from an error message the student's code controls, and from a check's message.
 MAX_STUDENT_TEXT = 200
@@ -168,24 +169,8 @@ def graded_part(plan: list[PlanItem]) -> tuple[list[PlanItem], list[int]]:
 
 
 def written_answers(nb: dict, entry: dict) -> list[WrittenAnswer]:
-    """The student's answers to the key's written (markdown) questions, found by their question text."""
-    found = []
-    markdown = [normalize(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
-    for question in entry.get("written", []):
-        anchor = normalize(question["question"])
-        prompt = normalize(question["prompt"])
-        answer: Optional[str] = None
-        for text in markdown:
-            if anchor and text.startswith(anchor):
-                answer = text[len(anchor):].strip()
-                break
-            if not anchor and prompt and prompt in text:
-                answer = text.replace(prompt, "").strip()
-                break
-        if answer is not None and normalize(answer) == prompt:
-            answer = ""
-        found.append(WrittenAnswer(id=question["id"], question=question["title"], answer=answer))
-    return found
+    """The student's answers to the key's written (markdown) questions (``written.find_answers``)."""
+    return find_answers(nb["cells"], entry)
 
 
 # --------------------------------------------------------------------------- feedback text
