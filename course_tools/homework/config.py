@@ -48,7 +48,8 @@ MARKDOWN_PROMPT = "**Your answer** ({hint}): _double-click this cell and write i
 #: Replaces a markdown answer without a hint.
 MARKDOWN_DEFAULT_PROMPT = "**Your answer:** _double-click this cell and write it here._"
 
-#: ``lint`` fails when more than this share of the solution lines appear in the student edition.
+#: ``lint`` fails when more than this share of a homework notebook's solution lines appear in the student edition
+#: (``course_tools.homework.leaks``).
 LEAK_LIMIT = 0.10
 
 # --------------------------------------------------------------------------- grading
