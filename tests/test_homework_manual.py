@@ -157,3 +157,9 @@ def test_the_feedback_shows_answers_escaped_before_any_points(graded):
     assert "```text\nA linear map <b>only</b>.\n```" in feedback
     bob = feedback_path(graded / "grades-feedback", "bob/04.ipynb").read_text()
     assert "No answer written." in bob and "The question's cell was not found" in bob
+
+
+def test_quoted_student_text_cannot_close_its_fence_or_reorder_lines():
+    lines = manual.quote_student_text("ok ```\n```\n<script>x</script> \u202eevil\x1b[31m")
+    assert lines[0] == "````text" and lines[-1] == "````" and all("````" not in line for line in lines[1:-1])
+    assert "\u202e" not in "".join(lines) and "\x1b" not in "".join(lines) and "?evil?[31m" in lines[-2]

@@ -45,7 +45,8 @@ WRITTEN_FORMAT = "course_tools.homework/written/1"
 BEGIN_MARK = "<!-- written answers: begin -->"
 END_MARK = "<!-- written answers: end -->"
 MANUAL_PREFIX = "manual:"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: Control characters, bidirectional overrides and zero-width characters: shown as "?" (a newline and a tab stay).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class ManualPointsError(ValueError):
@@ -80,8 +81,9 @@ def answer_code(digest: str) -> str:
 
 def quote_student_text(text: str) -> list[str]:
     """Lines of a fenced block showing ``text`` as it is (markdown and HTML inside are not rendered): the fence is
-    longer than any run of backticks in the text, control characters are dropped, long text is cut."""
-    text = _CONTROL.sub("", str(text))
+    longer than any run of backticks in the text, control, bidirectional and zero-width characters become ``?``,
+    long text is cut."""
+    text = _CONTROL.sub("?", str(text).replace("\r\n", "\n").replace("\r", "\n"))
     if len(text) > MAX_ANSWER_CHARS:
         text = text[:MAX_ANSWER_CHARS] + "\n... (cut)"
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -288,7 +290,7 @@ def write_reviews(book: WrittenBook, rows: dict, review_dir: Path) -> list[Path]
 
 
 def _inline(text: str) -> str:
-    return "`" + _CONTROL.sub("", str(text)).replace("`", "'") + "`"
+    return "`" + _CONTROL.sub("?", str(text)).replace("`", "'").replace("\n", " ") + "`"
 
 
 def _file_part(text: str) -> str:
