@@ -118,6 +118,15 @@ def test_a_heading_removed_from_a_shared_cell_is_found_by_the_question():
     assert _answers(entry, cells) == {"x.q1": "(2 points). Why, exactly? (I reworded it)\n\nBecause."}
 
 
+def test_a_question_with_an_edited_ending_is_found_by_its_title(mlp):
+    entry, cells = copy.deepcopy(mlp)
+    q1 = _find(cells, "**Question 1**")
+    assert entry["written"][0]["title"].endswith(" ..."), "a long title is cut"
+    cells[q1]["source"] = cells[q1]["source"].replace("neither for the loss nor for the accuracy?", "(edited)")
+    cells.insert(q1 + 1, _md("Because."))
+    assert _answers(entry, cells)["mlp.q1"].endswith("Because.")
+
+
 def test_a_deleted_question_is_reported_not_found(mlp):
     entry, cells = copy.deepcopy(mlp)
     del cells[_find(cells, "**Question 1**")]

@@ -142,7 +142,8 @@ def _written_questions(homework: Homework) -> list[dict]:
     """The markdown questions answered in words, in notebook order, each with:
 
     ``id`` (``<prefix>.q<n>``), ``question`` (the text before the answer region: what finds the question in a
-    submission), ``title`` (its line that says "question", how feedback names it), ``label`` (the title's
+    submission), ``title`` (its paragraph that says "question", on one line and cut at 160 characters: how
+    feedback and review pages name it), ``label`` (the title's
     leading bold text, e.g. ``**Question 1**``: found even when the rest of the question was edited),
     ``points`` (the maximum, from ``(<n> points)`` in the question; 1 without one, as for tasks), ``prompt``
     (what students see in place of the answer) and ``after`` (text after the answer region in the same cell,
@@ -162,15 +163,16 @@ def _written_questions(homework: Homework) -> list[dict]:
             prompt = (config.MARKDOWN_PROMPT.format(hint=region.hint) if region.hint
                       else config.MARKDOWN_DEFAULT_PROMPT)
             number = len(written) + 1
-            candidates = [line.strip() for line in question.splitlines() if line.strip()]
-            title = next((line for line in candidates if "question" in line.lower() and not line.startswith("#")),
-                         next((line for line in candidates if "?" in line), candidates[0] if candidates
+            paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", question) if part.strip()]
+            title = next((p for p in paragraphs if "question" in p.lower() and not p.startswith("#")),
+                         next((p for p in paragraphs if "?" in p), paragraphs[0] if paragraphs
                               else f"written answer {number}"))
+            title = title if len(title) <= 160 else title[:156].rstrip() + " ..."
             label = _BOLD_LABEL.match(title)
             points = WRITTEN_POINTS_RE.search(question)
             stop = regions[number_in_cell + 1].start if number_in_cell + 1 < len(regions) else len(lines)
             after = "\n".join(lines[region.end + 1:stop]).strip() if number_in_cell + 1 == len(regions) else ""
-            written.append({"id": f"{prefix}.q{number}", "question": question, "title": title[:160],
+            written.append({"id": f"{prefix}.q{number}", "question": question, "title": title,
                             "label": label.group(1) if label else "", "prompt": prompt, "after": after,
                             "points": float(points.group("points")) if points else 1.0})
             cursor = region.end + 1

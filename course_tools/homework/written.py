@@ -49,7 +49,8 @@ def _pattern(text: str) -> Optional[re.Pattern]:
 
 
 def _locate(text: str, question: dict) -> Optional[re.Match]:
-    for anchor in (question.get("question", ""), question.get("title", ""), question.get("label", "")):
+    title = question.get("title", "").removesuffix(" ...")   # a long title is cut: its start still anchors
+    for anchor in (question.get("question", ""), title, question.get("label", "")):
         pattern = _pattern(anchor)
         match = pattern.search(text) if pattern else None
         if match:
