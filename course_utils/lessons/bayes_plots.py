@@ -399,7 +399,7 @@ EXPLORER_PRIOR_LOG_RANGE = (-3.0, 0.0)
 #: The explorer's figure: its size in inches and its smallest text in points. JupyterLab and Colab shrink a
 #: figure to the width of the page (about 800 px at a 1024 px window): 12 pt on a 10-inch, 100-dpi figure
 #: still draws at about 13 px there, the size of the surrounding text.
-EXPLORER_FIGSIZE = (10.0, 4.8)
+EXPLORER_FIGSIZE = (10.0, 6.0)
 EXPLORER_MIN_FONT_PT = 12.0
 
 
@@ -412,10 +412,16 @@ def explorer_figure(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_r
         or says that nobody tests positive (the posterior is then undefined).
     """
     counts = bayes.natural_frequencies(prior, sensitivity, false_alarm_rate, population)
-    fig, (left, right) = plt.subplots(1, 2, figsize=EXPLORER_FIGSIZE, gridspec_kw={"width_ratios": [1, 1.1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=EXPLORER_FIGSIZE, layout="constrained",
+                                      gridspec_kw={"width_ratios": [1, 1.15]})
     icon_array(counts, ax=left, marker_size=40.0)
     posterior_vs_prior(sensitivity, (false_alarm_rate,), ax=right, mark_prior=None,
                        current=(prior, false_alarm_rate))
+    # Both legends below their axes, one entry per line: at 12 pt they would cover the curve, and the curve
+    # moves with every slider, so no place inside the axes stays free.
+    for ax in (left, right):
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
     try:
         post = bayes.posterior(prior, sensitivity, false_alarm_rate)
         headline = (f"P(θ|D) = {bayes.format_probability(prior)} × {bayes.format_probability(sensitivity)}"
@@ -429,7 +435,6 @@ def explorer_figure(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_r
     for text in fig.findobj(Text):      # titles, labels, legends, annotations: all readable when shrunk
         if text.get_text() and text.get_fontsize() < EXPLORER_MIN_FONT_PT:
             text.set_fontsize(EXPLORER_MIN_FONT_PT)
-    fig.tight_layout()
     return fig
 
 

@@ -126,8 +126,11 @@ def plot_activation_stds(results: dict, *, predicted: dict | None = None, where:
         elif not predicted:
             line.set_linestyle("-")
             line.set_markersize(3)
+    depth = max(len(stds) for stds in results.values())
+    ax.set_xticks([1] + list(range(5, depth + 1, 5)))
     ax.set_xlabel(f"layer ({where})")
-    ax.set_ylabel("std of activations (log scale)")
+    what = "pre-activations" if where.startswith("before") else "activations"
+    ax.set_ylabel(f"std of the {what} (log scale)")
     ax.set_title("Signal through a deep ReLU stack, by initialisation")
     if predicted:   # six entries: beside the axes, never over the points
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
