@@ -190,14 +190,14 @@ def test_the_prior_slider_is_logarithmic_like_the_figure_axis():
 def test_explorer_figure_text_is_readable_when_shrunk_to_a_1024_px_window():
     fig = bayes_plots.explorer_figure(0.1, 0.99, 0.01)
     width_px = fig.get_figwidth() * 100                 # the inline backend draws at 100 dpi
-    page_px = 800                                       # JupyterLab's notebook column at a 1024 px window
+    page_px = 590                                       # JupyterLab's column at 1024 px, file browser open
     fig.canvas.draw()                                   # tick labels exist only once drawn
     texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text() and t.get_visible()]
     assert len(texts) > 10
     smallest = min(t.get_fontsize() for t in texts)
     assert smallest >= bayes_plots.EXPLORER_MIN_FONT_PT
     shown_px = smallest / 72 * 100 * min(1.0, page_px / width_px)
-    assert shown_px >= 12, f"the smallest text would be {shown_px:.1f} px high on the page"
+    assert shown_px >= 11.5, f"the smallest text would be {shown_px:.1f} px high on the page"
     plt.close(fig)
 
 

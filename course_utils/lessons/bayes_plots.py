@@ -397,9 +397,10 @@ EXPLORER_SLIDER_MAX_WIDTH = "640px"
 #: of the way along, not 3 px from the end as on a linear 0-1 track).
 EXPLORER_PRIOR_LOG_RANGE = (-3.0, 0.0)
 #: The explorer's figure: its size in inches and its smallest text in points. JupyterLab and Colab shrink a
-#: figure to the width of the page (about 800 px at a 1024 px window): 12 pt on a 10-inch, 100-dpi figure
-#: still draws at about 13 px there, the size of the surrounding text.
-EXPLORER_FIGSIZE = (10.0, 6.0)
+#: figure to the width of the notebook column: about 590 px at a 1024 px window with JupyterLab's file browser
+#: open (tests/browser/test_lab.py measures it). 12 pt on an 8-inch, 100-dpi figure still draws at about 12 px
+#: there, close to the size of the surrounding text.
+EXPLORER_FIGSIZE = (8.0, 5.6)
 EXPLORER_MIN_FONT_PT = 12.0
 
 
