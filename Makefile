@@ -27,7 +27,7 @@ TEST_ENV := ckpt="$$(mktemp -d)" && trap 'rm -rf "$$ckpt"' EXIT && \
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-lint \
-        grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading example-ddp \
+        grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading bench-threads example-ddp \
         site test-browser chromium test-cpus
 .DEFAULT_GOAL := help
 
@@ -169,6 +169,9 @@ bench-notmnist: $(STAMP)
 
 bench-grading: $(STAMP)
 	$(PY) benchmarks/bench_grading.py
+
+bench-threads: $(STAMP)
+	$(PY) benchmarks/bench_threads.py
 
 example-ddp: $(STAMP)
 	COURSE_DEVICE=cpu COURSE_PROGRESS=plain OMP_NUM_THREADS=1 $(PY) -m torch.distributed.run --nnodes 1 \

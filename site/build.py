@@ -14,7 +14,8 @@ notebooks are copied to a temporary folder and adjusted for a static page:
 - with ``--outputs-from``, cells get the outputs of the same cell in those executed notebooks,
   as long as the cells are the same. This is how the student edition (released with its outputs
   cleared) shows the figures of its lessons: a homework notebook keeps outputs only up to its
-  first blank, so its page shows no answer and no result of one.
+  first blank, so its page shows no answer and no result of one; a written question whose model
+  answer became a prompt (a markdown cell) does not stop the outputs after it.
 
 Math is rendered by MathJax 3 from the ``django-static-mathjax`` package (Apache-2.0), copied next
 to the pages, so the site works offline.
@@ -90,7 +91,7 @@ def split_sections(markdown: str) -> list[tuple[str, str]]:
 
 
 _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
-_ROW = re.compile(r"^\|\s*(\d+)\s*\|([^|]*)\|")
+_ROW = re.compile(r"^\|\s*(\d+[a-z]?)\s*\|([^|]*)\|")    # "| 03 |" and "| 03b |"
 
 
 def landing_page(readme: str, notebooks: list[str], repo_url: str, branch: str) -> str:
@@ -147,7 +148,12 @@ def _comparable(cell: dict) -> str:
 
 
 def merge_outputs(nb: dict, executed: dict) -> int:
-    """Copy outputs from ``executed`` into ``nb``, cell by cell, up to the first cell that differs.
+    """Copy outputs from ``executed`` into ``nb``, cell by cell, up to the first *code* cell that differs.
+
+    A markdown cell may differ (a written answer that the student edition replaced by its prompt): it keeps
+    its own text and the merge goes on, because markdown has no outputs and the code cells after it are
+    unchanged. A code cell that differs (a homework blank) stops the merge: its output, and every later
+    one, could show an answer.
 
     Returns:
         The number of cells compared equal (outputs copied for the code cells among them).
@@ -155,6 +161,8 @@ def merge_outputs(nb: dict, executed: dict) -> int:
     same = 0
     for cell, done in zip(nb.get("cells", []), executed.get("cells", [])):
         if _comparable(cell) != _comparable(done):
+            if cell.get("cell_type") == "markdown" and done.get("cell_type") == "markdown":
+                continue
             break
         if cell.get("cell_type") == "code":
             cell["outputs"] = done.get("outputs", [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.text  # noqa: E402
 
 from course_utils.lessons import bayes, bayes_plots  # noqa: E402
 
@@ -162,11 +164,41 @@ def test_explorer_widget_updates_when_a_slider_moves():
     assert "0.9167" in headline.value
     far.value = 0.1
     assert "0.5238" in headline.value
-    prior.value = 0.0
+    sens.value = 0.0
     far.value = 0.0
     assert "undefined" in headline.value
     with pytest.raises(ValueError, match="prior"):
         bayes_plots.explorer(prior=2.0)
+    with pytest.raises(ValueError, match="0.001 to 1 on a log scale"):
+        bayes_plots.explorer(prior=1e-4)
+
+
+def test_the_prior_slider_is_logarithmic_like_the_figure_axis():
+    """The figure's prior axis is logarithmic (0.001 to 1); so is the slider: the notebook's suggested
+    rare-disease prior 0.01 sits a third of the way along the track, not 3 px from its end."""
+    widgets = pytest.importorskip("ipywidgets")
+    prior = bayes_plots.explorer(0.01).children[0].children[0]
+    assert isinstance(prior, widgets.FloatLogSlider) and prior.base == 10
+    assert (prior.min, prior.max) == bayes_plots.EXPLORER_PRIOR_LOG_RANGE
+    assert prior.value == pytest.approx(0.01)
+    assert (math.log10(prior.value) - prior.min) / (prior.max - prior.min) == pytest.approx(1 / 3)
+    ax = bayes_plots.explorer_figure(0.01).axes[1]
+    assert ax.get_xscale() == "log" and ax.get_xlim() == pytest.approx((10 ** prior.min, 10 ** prior.max))
+    plt.close("all")
+
+
+def test_explorer_figure_text_is_readable_when_shrunk_to_a_1024_px_window():
+    fig = bayes_plots.explorer_figure(0.1, 0.99, 0.01)
+    width_px = fig.get_figwidth() * 100                 # the inline backend draws at 100 dpi
+    page_px = 590                                       # JupyterLab's column at 1024 px, file browser open
+    fig.canvas.draw()                                   # tick labels exist only once drawn
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text() and t.get_visible()]
+    assert len(texts) > 10
+    smallest = min(t.get_fontsize() for t in texts)
+    assert smallest >= bayes_plots.EXPLORER_MIN_FONT_PT
+    shown_px = smallest / 72 * 100 * min(1.0, page_px / width_px)
+    assert shown_px >= 11.5, f"the smallest text would be {shown_px:.1f} px high on the page"
+    plt.close(fig)
 
 
 def test_modules_import_without_ipywidgets():
@@ -187,7 +219,7 @@ def test_explorer_sliders_stack_with_a_fixed_label_column():
     rows = box.children[0]
     assert isinstance(rows, widgets.VBox) and len(rows.children) == 3
     for slider in rows.children:
-        assert isinstance(slider, widgets.FloatSlider)
+        assert isinstance(slider, (widgets.FloatSlider, widgets.FloatLogSlider))
         assert slider.style.description_width == bayes_plots.EXPLORER_LABEL_WIDTH
         assert bayes_plots.EXPLORER_LABEL_WIDTH.endswith("px")
         assert slider.layout.width == "100%"

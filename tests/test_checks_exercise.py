@@ -20,7 +20,7 @@ from course_utils.checks.compare import compare
 from course_utils.checks.exercise import check, exercises, feedback
 
 REPO = Path(__file__).resolve().parents[1]
-LESSONS = sorted(p for p in (REPO / "notebooks").glob("0[1-3]_*.ipynb"))
+LESSONS = sorted(p for p in (REPO / "notebooks").glob("0[1-3]*_*.ipynb"))
 
 
 # --------------------------------------------------------------------------- the comparison core
@@ -59,7 +59,11 @@ def test_compare_orders_and_patterns():
 
 @pytest.mark.parametrize("answer, expected, fragment", [
     (0.6, 0.5, "too big by 10-50%"),
-    (0.05, 0.5, "too small by a factor of about ten"),
+    (0.05, 0.5, "too small by a factor of 10 or more"),
+    (0.15, 0.5, "too small by a factor between 3 and 5"),       # 3.3x: never "about ten"
+    (1.65, 0.5, "too big by a factor between 3 and 5"),
+    (900.0, 0.5, "too big by a factor of 1,000 or more"),
+    (-0.9, -0.5, "too large in size (too far below 0) by a factor between 1.5 and 2"),
     (0.50005, 0.5, "by less than 1%"),
     (50.0, 0.5, "looks like a percentage"),
     (0.5, 0.5, ""),
@@ -70,6 +74,16 @@ def test_feedback_nudges_without_the_value(answer, expected, fragment):
     assert fragment in why
     if not ok:
         assert "0.5" not in why and "expected" not in why
+
+
+def test_every_nudge_is_one_sentence_with_one_full_stop(capsys):
+    """No "?." or ".." at the end of a line, whatever the nudge (a question, a raised error's message)."""
+    check("01.rapid_test", 0.72)                                     # complement: the nudge is a question
+    check("01.coin_mle", lambda h, n: (_ for _ in ()).throw(ValueError("bad input.")))
+    check("03.view_shape", (64, 3072))
+    for line in capsys.readouterr().out.splitlines():
+        assert "?." not in line and ".." not in line.replace("...", ""), line
+        assert line.endswith((".", "?", "!")), line
 
 
 # --------------------------------------------------------------------------- the check function
@@ -108,8 +122,10 @@ def test_right_value_answers_pass(capsys):
     assert check("03.view_shape", torch.Size([192, 1024]))
     assert check("03.broadcast_shape", (5, 3, 4))
     assert check("03.mlp_params", 109386)
+    assert check("03.init_predictions", (math.sqrt(1 / 3) * (1 / 6) ** 9.5, 0.16 * 0.0128 ** 9.5, math.sqrt(2)))
+    assert check("03b.batches_per_epoch", (20, 19, 136))
     out = capsys.readouterr().out
-    assert out.count("✅") == 12 and "❌" not in out
+    assert out.count("✅") == 14 and "❌" not in out
 
 
 def test_wrong_value_answers_get_a_nudge_not_the_answer(capsys):
@@ -160,12 +176,70 @@ def test_function_exercises(capsys):
     assert "asks for a function" in _one_line(capsys)
 
 
+def _student_backward(x, y, w1, b1, w2, b2, *, mask=True, per_example=True):
+    """A student's matrix-form backward pass, written here independently of the tested helper."""
+    z1 = x @ w1 + b1
+    a1 = np.maximum(z1, 0)
+    s = a1 @ w2 + b2
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    ds = p / len(y) if per_example else p
+    da1 = ds @ w2.T
+    dz1 = da1 * (z1 > 0) if mask else da1
+    return x.T @ dz1, dz1.sum(0), a1.T @ ds, ds.sum(0)
+
+
+def test_the_new_03_exercises_accept_right_answers_and_name_what_is_wrong(capsys):
+    from course_utils.lessons.demos import activations
+
+    def relative_error(a, b):
+        return np.max(np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-12))
+
+    def predicted_std(v, n, layers):
+        return math.sqrt(n * v) * math.sqrt(n * v / 2) ** (layers - 1)
+
+    assert check("03.relative_error", relative_error)
+    assert check("03.mlp_backward", _student_backward)
+    assert check("03.mlp_backward", lambda *a: list(_student_backward(*a)))      # a list is fine too
+    assert check("03.init_std", predicted_std)
+    assert check("03.init_predictions", tuple(predicted_std(v, 256, 20) for v in (1 / 768, 1e-4, 2 / 256)))
+    capsys.readouterr()
+
+    # relative error: 0/0 where both gradients are 0 gives nan; the sum |a| + |b| halves the error
+    with np.errstate(invalid="ignore"):
+        assert not check("03.relative_error", lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))
+    assert "nan or inf" in _one_line(capsys)
+    assert not check("03.relative_error", lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-12)))
+    assert "too small by a factor between" in _one_line(capsys)
+    # backward: a forgotten ReLU mask is layer 1's fault only; a forgotten 1/N makes every gradient too large
+    assert not check("03.mlp_backward", lambda *a: _student_backward(*a, mask=False))
+    out = _one_line(capsys)
+    assert "dW1 (layer 1's weights)" in out and "dW2" not in out.split("Hint")[0]
+    assert not check("03.mlp_backward", lambda *a: _student_backward(*a, per_example=False))
+    out = _one_line(capsys)
+    assert "all too large in absolute value, the worst by a factor between 3 and 5" in out   # N = 4
+    assert not check("03.mlp_backward", lambda *a: (_student_backward(*a)[0].T,) + _student_backward(*a)[1:])
+    assert "the shape of dW1 (layer 1's weights) is off" in _one_line(capsys)
+    assert not check("03.mlp_backward", lambda *a: _student_backward(*a)[:3])
+    assert "returned 3 values, it should return 4" in _one_line(capsys)
+    # the init theory: forgetting that ReLU halves the second moment gives far too big a prediction
+    assert not check("03.init_std", lambda v, n, layers: math.sqrt(n * v) ** layers)
+    assert "too big by a factor of 100 or more" in _one_line(capsys)
+    assert not check("03.init_predictions", (math.sqrt(2),) * 3)                 # He's answer for all three
+    out = _one_line(capsys)
+    assert "2 elements are off, the first at index 0" in out and "too big" in out
+    # the nudges never print the expected gradients or predictions
+    expected = activations.predicted_std(1 / 768, 256, 20)
+    assert f"{expected:.3g}" not in out and "2.34e-08" not in out
+
+
 def test_every_exercise_is_covered_by_a_notebook():
     ids = set()
     for path in LESSONS:
         nb = json.loads(path.read_text(encoding="utf-8"))
         for cell in nb["cells"]:
-            ids.update(re.findall(r'check\("([0-9]{2}\.[a-z_]+)"', "".join(cell["source"])))
+            ids.update(re.findall(r'check\("([0-9]{2}b?\.[a-z_]+)"', "".join(cell["source"])))
     assert ids == set(exercises())
 
 

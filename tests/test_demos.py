@@ -16,6 +16,7 @@ from course_utils.lessons.demos import (
     contrastive,
     gan,
     loading,
+    mlp_backprop,
     optim,
     residual,
 )
@@ -252,7 +253,7 @@ def test_simclr_embedding_beats_raw_signals_without_labels():
 def test_kaiming_keeps_the_signal_and_default_init_loses_it():
     stds = {init: activations.activation_stds(activations.relu_stack(20, 128, init)) for init in activations.INITS}
     assert all(len(s) == 20 for s in stds.values())
-    assert 0.5 < stds["kaiming"][-1] < 2.0
+    assert 0.3 < stds["kaiming"][-1] < 2.0
     assert stds["default"][-1] < 1e-5 and stds["normal"][-1] < 1e-12
     # the measured per-layer factor follows the theory
     ratio = (stds["default"][-1] / stds["default"][9]) ** (1 / 10)
@@ -262,6 +263,80 @@ def test_kaiming_keeps_the_signal_and_default_init_loses_it():
     with pytest.raises(ValueError, match="not one of"):
         activations.relu_stack(init="xavier")
     _close(activations.plot_activation_stds(stds))
+
+
+@pytest.mark.parametrize("init", activations.INITS)
+def test_the_measured_preactivation_std_follows_the_prediction(init):
+    """Notebook 03's theory, std(layer L) = sqrt(n v) (n v / 2)^((L-1)/2), against 20 real layers: within a
+    factor of 2 at every layer (one random network; the values span up to 19 powers of ten)."""
+    model = activations.relu_stack(20, 256, init, seed=0)
+    measured = activations.preactivation_stds(model)
+    v = activations.weight_variance(init, 256)
+    predicted = [activations.predicted_std(v, 256, layer) for layer in range(1, 21)]
+    assert len(measured) == 20
+    for m, p in zip(measured, predicted):
+        assert 0.5 < m / p < 2.0, (init, m, p)
+    assert measured[0] == pytest.approx(predicted[0], rel=0.05)        # one layer: the law of large numbers
+
+
+def test_inputs_and_weights_come_from_independent_streams():
+    """relu_stack(seed=0) seeds torch's global generator with 0; the inputs must not replay those numbers
+    (they did once: the first layer's weights were then correlated with its inputs, std 1.74 instead of 1.41)."""
+    model = activations.relu_stack(1, 256, "kaiming", seed=0)
+    assert activations.preactivation_stds(model)[0] == pytest.approx(math.sqrt(2), rel=0.03)
+
+
+def test_predicted_std_and_weight_variance():
+    assert activations.weight_variance("kaiming", 256) == 2 / 256
+    assert activations.weight_variance("default", 256) == pytest.approx(1 / 768)
+    assert activations.weight_variance("normal", 256, std=0.01) == pytest.approx(1e-4)
+    assert activations.predicted_std(2 / 256, 256, 20) == pytest.approx(math.sqrt(2))
+    assert activations.predicted_std(1 / 768, 256, 1) == pytest.approx(math.sqrt(1 / 3))
+    assert activations.predicted_std(1 / 768, 256, 3) == pytest.approx(math.sqrt(1 / 3) / 6)
+    with pytest.raises(ValueError, match="count from 1"):
+        activations.predicted_std(1.0, 1, 0)
+
+
+# --------------------------------------------------------------------------- backprop in matrix form
+def test_relative_error_is_cs231ns_and_zero_where_both_are_zero():
+    assert mlp_backprop.relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.2])) == pytest.approx(0.2 / 2.2)
+    assert mlp_backprop.relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert mlp_backprop.relative_error(3.0, -3.0) == pytest.approx(2.0)
+    assert mlp_backprop.relative_error(np.array([]), np.array([])) == 0.0
+    with pytest.raises(ValueError, match="same shape"):
+        mlp_backprop.relative_error(np.zeros(2), np.zeros(3))
+
+
+@pytest.mark.parametrize("n, d, h, c, seed", [(4, 5, 7, 3, 0), (32, 10, 16, 4, 1), (1, 3, 2, 2, 5)])
+def test_backward_agrees_with_autograd_and_finite_differences(n, d, h, c, seed):
+    from course_utils.checks.exercise import _central_difference
+
+    params = mlp_backprop.init_params(d, h, c, seed=seed)
+    x, y = mlp_backprop.toy_batch(n, d, c, seed=seed + 1)
+    mine = mlp_backprop.backward(x, y, *params)
+    assert [g.shape for g in mine] == [p.shape for p in params]
+    report = mlp_backprop.gradient_report(mine, mlp_backprop.autograd_gradients(x, y, *params))
+    assert max(report.values()) < 1e-10, report
+    for k, param in enumerate(params):
+        def f(v, k=k):
+            q = list(params)
+            q[k] = v
+            return mlp_backprop.loss(x, y, *q)
+        assert mlp_backprop.relative_error(mine[k], _central_difference(f, param, 1e-6)) < 1e-5
+
+
+def test_the_planted_bug_shows_in_layer_1_only_and_float32_is_only_rounding():
+    params = mlp_backprop.init_params(10, 16, 4, seed=0)
+    x, y = mlp_backprop.toy_batch(32, 10, 4, seed=1)
+    reference = mlp_backprop.autograd_gradients(x, y, *params)
+    bug = mlp_backprop.gradient_report(mlp_backprop.buggy_backward(x, y, *params), reference)
+    assert bug["dW1"] > 0.1 and bug["db1"] > 0.1 and bug["dW2"] < 1e-10 and bug["db2"] < 1e-10
+    low = [p.astype(np.float32) for p in params]
+    single = mlp_backprop.gradient_report(mlp_backprop.backward(x.astype(np.float32), y, *low), reference)
+    assert all(1e-10 < e < 1e-3 for e in single.values()), single
+    loss, d_scores = mlp_backprop.softmax_cross_entropy(np.array([[2.0, 0.5, -1.0]]), np.array([0]))
+    assert loss == pytest.approx(0.241311, abs=1e-6)                 # notebook 01's worked example
+    assert d_scores.sum() == pytest.approx(0.0, abs=1e-12)
 
 
 # --------------------------------------------------------------------------- broadcasting

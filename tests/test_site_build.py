@@ -105,6 +105,35 @@ def test_merge_outputs_stops_at_the_first_changed_cell():
     assert student["cells"][2]["outputs"] == [] and student["cells"][3]["outputs"] == []
 
 
+def test_merge_outputs_goes_on_past_a_written_answer_replaced_by_its_prompt():
+    """A lesson's written question: the student edition shows a prompt instead of the model answer (a
+    markdown cell that differs); the figures after it must still reach the student site."""
+    figure = [{"output_type": "display_data", "data": {"image/png": "iVBOR"}}]
+    executed = {"cells": [
+        _cell("code", "plot()", figure),
+        _cell("markdown", "**Question 1** why?\n<!-- BEGIN SOLUTION -->\nbecause\n<!-- END SOLUTION -->"),
+        _cell("code", "plot_more()", figure),
+        _cell("code", "x = 40 + 2  # the answer", figure),
+        _cell("code", "print(x)", figure),
+    ]}
+    student = copy.deepcopy(executed)
+    student["cells"][1]["source"] = "**Question 1** why?\n**Your answer:** _double-click this cell and write it here._"
+    student["cells"][3]["source"] = "raise NotImplementedError('task: compute x')"
+    for cell in student["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    assert build.merge_outputs(student, executed) == 2
+    assert student["cells"][0]["outputs"] == figure and student["cells"][2]["outputs"] == figure
+    assert "Your answer" in student["cells"][1]["source"] and "because" not in student["cells"][1]["source"]
+    assert student["cells"][3]["outputs"] == [] and student["cells"][4]["outputs"] == []
+
+
+def test_the_notebook_table_links_a_lettered_notebook():
+    readme = "# Course\n\n## The notebooks\n\n| # | notebook | what |\n|---|---|---|\n| 03b | Data | files |\n"
+    page = build.landing_page(readme, ["03_basics.ipynb", "03b_data.ipynb"], URL, BRANCH)
+    assert "| 03b | [Data](notebooks/03b_data.ipynb)" in page
+
+
 def test_repo_settings_read_from_the_config_file(tmp_path):
     (tmp_path / "course_utils").mkdir()
     (tmp_path / "course_utils" / "_config.py").write_text('REPO_URL = "https://github.com/a/b/"\nREPO_BRANCH = "dev"\n')

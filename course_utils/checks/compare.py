@@ -73,6 +73,10 @@ class Comparison:
             (e.g. ``"dimension 1 is 3, should be larger"``); never the expected value itself.
         pattern: a recognised slip, when one fits: ``"percent"`` (answer = 100 x expected),
             ``"complement"`` (answer = 1 - expected), ``"reciprocal"`` (answer = 1 / expected).
+        ratio: for ``"value"``: ``|answer| / |expected|`` of the worst element; ``None`` when either is zero.
+        magnitude: for ``"value"``: ``"larger"`` or ``"smaller"`` when every wrong element is larger (or
+            smaller) in absolute value than expected, ``"mixed"`` otherwise (for answers whose signs and
+            directions disagree, e.g. a forgotten ``/ N`` on a gradient with positive and negative entries).
     """
 
     ok: bool
@@ -84,6 +88,8 @@ class Comparison:
     n_wrong: int = 0
     detail: str = ""
     pattern: Optional[str] = None
+    ratio: Optional[float] = None
+    magnitude: Optional[str] = None
 
 
 def _pattern(got: float, want: float, atol: float) -> Optional[str]:
@@ -166,8 +172,11 @@ def compare(answer: Any, expected: Any, *, atol: float = 1e-4, rtol: float = 0.0
         wrong_dirs = {bool(d) for d in (got > want)[~ok_mask].ravel()}
         direction = ("high" if wrong_dirs.pop() else "low") if len(wrong_dirs) == 1 else "mixed"
     orders = round(math.log10(abs(g) / abs(w))) if g != 0 and w != 0 else None
+    bigger = {bool(d) for d in (np.abs(got) > np.abs(want))[~ok_mask].ravel()}
+    magnitude = ("larger" if bigger.pop() else "smaller") if len(bigger) == 1 else "mixed"
     relative = abs(g - w) / abs(w) if w != 0 else math.inf
     bad = np.argwhere(~ok_mask) if got.ndim else np.empty((0, 0), dtype=int)
     return Comparison(False, "value", direction=direction, orders=orders, relative=relative,
                       wrong=tuple(tuple(int(i) for i in b) for b in bad[:5]), n_wrong=int((~ok_mask).sum()),
-                      pattern=_pattern(g, w, atol) if got.ndim == 0 else None)
+                      pattern=_pattern(g, w, atol) if got.ndim == 0 else None,
+                      ratio=abs(g) / abs(w) if g != 0 and w != 0 else None, magnitude=magnitude)

@@ -1,4 +1,4 @@
-"""Checks for the exercises inside the lesson notebooks (01-03).
+"""Checks for the exercises inside the lesson notebooks (01, 02, 03 and 03b).
 
 An exercise cell leaves the answer as ``None`` (or ``...``); the check cell right after it names the
 exercise and passes the answer::
@@ -34,19 +34,32 @@ _OK, _TODO, _WRONG = "✅", "✏️", "❌"
 
 
 # --------------------------------------------------------------------------- nudges
-def _size_words(c: Comparison) -> str:
-    """How far off, in words, without the expected value."""
-    if c.orders is not None and c.orders != 0:
-        factor = "ten" if abs(c.orders) == 1 else f"10^{abs(c.orders)}"
-        return f"by a factor of about {factor}"
-    r = c.relative
-    if r < 0.01:
-        return "by less than 1% (close: is a rounded number or a slightly different formula to blame?)"
-    if r < 0.1:
-        return "by 1-10%"
-    if r < 0.5:
+def _size_words(ratio: Optional[float]) -> str:
+    """How far off, in words, from ``ratio = |answer| / |expected|``, without the expected value: a
+    percentage band for small errors, a band of factors (``2 to 3``, ``3 to 5``, ``5 to 10``, ``10 or
+    more``, ...) for large ones. Every band is true of the answer: a 3.3x error is "a factor between 3 and
+    5", never "about ten"."""
+    if ratio is None or not math.isfinite(ratio) or ratio <= 0:     # the right value (or the answer) is 0
+        return ""
+    factor = ratio if ratio >= 1 else 1 / ratio
+    if factor < 1.5:
+        r = abs(ratio - 1)
+        if r < 0.01:
+            return "by less than 1% (close: is a rounded number or a slightly different formula to blame?)"
+        if r < 0.1:
+            return "by 1-10%"
         return "by 10-50%"
-    return "by 50% or more, but within a factor of ten"
+    if factor >= 10:
+        power = int(math.floor(math.log10(factor) + 1e-9))
+        return f"by a factor of {10 ** power:,} or more" if power <= 3 else f"by a factor of 10^{power} or more"
+    low, high = next((lo, hi) for lo, hi in ((1.5, 2), (2, 3), (3, 5), (5, 10)) if factor < hi)
+    return f"by a factor between {low:g} and {high:g}"
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop (no ``?.`` and no ``..``)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def nudge(c: Comparison, *, what: str = "your answer") -> str:
@@ -68,14 +81,25 @@ def nudge(c: Comparison, *, what: str = "your answer") -> str:
         return f"{what} looks like the reciprocal of the right value: is a fraction upside down?"
     if c.direction == "sign":
         return f"{what} has the wrong sign"
+    size = _size_words(c.ratio)
     if c.n_wrong and c.wrong and c.wrong[0]:               # an array or a sequence
         first = c.wrong[0] if len(c.wrong[0]) > 1 else c.wrong[0][0]
         where = f"in {what}, {c.n_wrong} element{'s are' if c.n_wrong > 1 else ' is'} off, the first at index {first}"
+        if c.direction in ("high", "low") and c.magnitude == {"high": "larger", "low": "smaller"}[c.direction]:
+            return f"{where}; the wrong ones are too {'big' if c.direction == 'high' else 'small'}" + \
+                   (f" (the worst {size})" if size else "")
+        if c.magnitude in ("larger", "smaller"):
+            return f"{where}; the wrong ones are all too {'large' if c.magnitude == 'larger' else 'small'} in " \
+                   f"absolute value" + (f", the worst {size}" if size else "")
         if c.direction in ("high", "low"):
             return f"{where}; the wrong ones are too {'big' if c.direction == 'high' else 'small'}"
         return f"{where}; some too big, some too small"
+    if c.magnitude in ("larger", "smaller") and c.direction in ("high", "low") and \
+            c.magnitude != {"high": "larger", "low": "smaller"}[c.direction]:     # a negative expected value
+        word = "too large in size (too far below 0)" if c.magnitude == "larger" else "too small in size (too close to 0)"
+        return f"{what} is {word} {size}".rstrip()
     word = {"high": "too big", "low": "too small"}.get(c.direction, "off")
-    return f"{what} is {word} {_size_words(c)}"
+    return f"{what} is {word} {size}".rstrip()
 
 
 def feedback(answer: Any, expected: Any, *, tol: float = 1e-4, rtol: float = 0.0,
@@ -103,6 +127,7 @@ class _Exercise:
     rtol: float = 0.0
     exact: bool = False
     inputs: tuple = ()
+    names: tuple = ()        # for a function returning a tuple: what each value is, for the nudge
 
 
 def _bayes():
@@ -163,6 +188,53 @@ def _broadcast_shape():
     from course_utils.lessons.demos import broadcast
 
     return broadcast.explain((5, 1, 4), (3, 1))[0]
+
+
+def _mlp2():
+    from course_utils.lessons.demos import mlp_backprop
+
+    return mlp_backprop
+
+
+def _activations():
+    from course_utils.lessons.demos import activations
+
+    return activations
+
+
+def _relative_error_cases():
+    import numpy as np
+
+    return (
+        (np.array([1.0, 2.0]), np.array([1.0, 2.2])),
+        (np.array([[0.0, 1e-3], [5.0, -2.0]]), np.array([[0.0, 1.1e-3], [5.0, -2.0]])),   # 0 and 0: error 0
+        (np.array([3.0, 1.0]), np.array([-3.0, 1.0])),
+    )
+
+
+def _mlp_backward_cases():
+    mlp2 = _mlp2()
+    first = mlp2.toy_batch(4, 5, 3, seed=1) + mlp2.init_params(5, 7, 3, seed=0)
+    x, y = mlp2.toy_batch(6, 4, 2, seed=3)
+    w1, b1, w2, b2 = mlp2.init_params(4, 5, 2, seed=2)
+    b1 = b1.copy()
+    b1[2] = -50.0                       # hidden unit 2 is off for every example: its gradients are 0
+    return first, (x, y, w1, b1, w2, b2)
+
+
+def _init_std_cases():
+    return ((2 / 256, 256, 1), (2 / 256, 256, 20), (1 / 768, 256, 20), (1e-4, 256, 5), (0.02, 100, 3))
+
+
+def _init_predictions():
+    act = _activations()
+    return tuple(act.predicted_std(act.weight_variance(init, 256), 256, 20) for init in ("default", "normal", "kaiming"))
+
+
+def _batches_per_epoch():
+    samples, batch = 5000, 256
+    full = samples // batch
+    return (full + (samples % batch > 0), full, samples - full * batch)
 
 
 def _mlp_params():
@@ -246,9 +318,38 @@ _EXERCISES: dict[str, _Exercise] = {
     "03.broadcast_shape": _Exercise(
         "broadcast shape of (5, 1, 4) and (3, 1)", "align the shapes on the right; each pair is equal or has a 1",
         expected=_broadcast_shape, exact=True),
+    "03.relative_error": _Exercise(
+        "your relative_error(a, b)",
+        "the largest element of |a - b| / max(|a|, |b|); where both are 0 the error is 0, so keep a tiny floor "
+        "(e.g. 1e-12) under the denominator",
+        reference=lambda a, b: _mlp2().relative_error(a, b), cases=lambda: _relative_error_cases(),
+        tol=1e-12, rtol=1e-9),
+    "03.mlp_backward": _Exercise(
+        "your mlp_backward(X, y, W1, b1, W2, b2)",
+        "go backwards: dS = (softmax - one-hot) / N, then layer 2 (dW2, db2), then through W2 and the ReLU's "
+        "mask to layer 1 (dW1, db1); each gradient has the shape of its parameter",
+        reference=lambda *a: _mlp2().backward(*a), cases=lambda: _mlp_backward_cases(), tol=1e-10, rtol=1e-7,
+        names=("dW1 (layer 1's weights)", "db1 (layer 1's biases)", "dW2 (layer 2's weights)",
+               "db2 (layer 2's biases)")),
+    "03.init_std": _Exercise(
+        "your predicted_std(weight_var, fan_in, layers)",
+        "layer 1 sees the input (second moment 1); every later layer sees a ReLU's output, whose second "
+        "moment is half the variance before it",
+        reference=lambda v, n, k: _activations().predicted_std(v, n, k), cases=_init_std_cases(),
+        tol=0.0, rtol=1e-6),
+    "03.init_predictions": _Exercise(
+        "std after 20 layers (default, too small, He)",
+        "the variance of a uniform weight on (-a, a) is a²/3; the too-small weights have std 0.01; He's "
+        "variance is 2/fan_in; then use your predicted_std",
+        expected=_init_predictions, tol=0.0, rtol=1e-3),
     "03.mlp_params": _Exercise(
         "parameters of 784-128-64-10", "each Linear(in, out) has in * out weights and out biases",
         expected=_mlp_params, exact=True),
+    # ---- 03b data and files
+    "03b.batches_per_epoch": _Exercise(
+        "(batches, batches with drop_last, size of the last batch)",
+        "5,000 samples in batches of 256: how many full batches fit, and what is left over?",
+        expected=_batches_per_epoch, exact=True),
 }
 
 
@@ -290,8 +391,14 @@ def _describe_case(args: tuple) -> str:
     def short(a):
         if callable(a):
             return "f"
+        if getattr(a, "size", 0) > 4 and hasattr(a, "shape"):      # a matrix: its shape says enough
+            return f"<array {tuple(a.shape)}>"
         if hasattr(a, "tolist"):
-            return repr(a.tolist())
+            a = a.tolist()
+        if isinstance(a, float):
+            return f"{a:.4g}"
+        if isinstance(a, list):
+            return "[" + ", ".join(short(v) for v in a) + "]"
         return repr(a)
     return ", ".join(short(a) for a in args)
 
@@ -306,7 +413,7 @@ def _check_function(ex: _Exercise, fn: Callable, cases: Sequence[tuple], name: s
         if is_unanswered(got):
             return False, f"{call} returned {got!r}: does the function end with `return ...`?"
         want = ex.reference(*args)
-        if isinstance(want, tuple) and not isinstance(got, tuple):
+        if isinstance(want, tuple) and not isinstance(got, (tuple, list)):
             return False, f"{call} should return {len(want)} values (a tuple), got a {type(got).__name__}"
         pairs = zip(got, want) if isinstance(want, tuple) else [(got, want)]
         if isinstance(want, tuple) and len(got) != len(want):
@@ -314,8 +421,13 @@ def _check_function(ex: _Exercise, fn: Callable, cases: Sequence[tuple], name: s
         for k, (g, w) in enumerate(pairs):
             c = compare(g, w, atol=ex.tol, rtol=ex.rtol, exact=ex.exact)
             if not c.ok:
-                part = f"value {k + 1} of " if isinstance(want, tuple) else ""
-                return False, f"for {call}, {nudge(c, what=part + 'the result')}"
+                if not isinstance(want, tuple):
+                    what = "the result"
+                elif ex.names:
+                    what = ex.names[k]
+                else:
+                    what = f"value {k + 1} of the result"
+                return False, f"for {call}, {nudge(c, what=what)}"
     return True, ""
 
 
@@ -338,7 +450,7 @@ def check(exercise: str, answer: Any, **inputs: Any) -> bool:
     if missing:
         raise TypeError(f"check({exercise!r}, answer, ...) needs {', '.join(f'{n}=...' for n in missing)}: "
                         "run the check cell as it was written")
-    tail = f" Hint: {ex.hint}" + ("" if ex.hint.endswith((".", "?", "!")) else ".")
+    tail = f" Hint: {_sentence(ex.hint)}"
     if is_unanswered(answer):
         print(f"{_TODO} {ex.title}: not answered yet.{tail}")
         return False
@@ -361,5 +473,5 @@ def check(exercise: str, answer: Any, **inputs: Any) -> bool:
     if ok:
         print(f"{_OK} {ex.title}: correct.")
         return True
-    print(f"{_WRONG} {ex.title}: {why}.{tail}")
+    print(f"{_WRONG} {ex.title}: {_sentence(why)}{tail}")
     return False

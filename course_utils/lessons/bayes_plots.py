@@ -27,6 +27,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.path import Path
+from matplotlib.text import Text
 
 from . import bayes
 
@@ -170,8 +171,11 @@ def posterior_vs_prior(sensitivity: float = 0.99, false_alarm_rates: Sequence[fl
     cmap = plt.get_cmap("viridis")
     for i, f in enumerate(false_alarm_rates):
         color = cmap(i / max(1, len(false_alarm_rates) - 1) * 0.85)
-        ax.plot(priors, bayes.posterior(priors, sensitivity, f), color=color, lw=2,
-                label=f"false alarm {_pct(f)}")
+        try:
+            curve = bayes.posterior(priors, sensitivity, f)
+        except ValueError:      # sensitivity and false-alarm rate both 0: nobody tests positive, no curve
+            continue
+        ax.plot(priors, curve, color=color, lw=2, label=f"false alarm {_pct(f)}")
         if mark_prior is not None:
             post = bayes.posterior(mark_prior, sensitivity, f)
             ax.plot([mark_prior], [post], "o", color=color, ms=5)
@@ -389,6 +393,15 @@ def shift_figure(results: Mapping[str, Mapping[str, object]], test_agreements: S
 EXPLORER_LABEL_WIDTH = "200px"
 #: Widest a slider row gets (label + track + readout), so the track stays a comfortable length.
 EXPLORER_SLIDER_MAX_WIDTH = "640px"
+#: The prior slider is logarithmic, like the figure's x-axis: 10**-3 to 10**0 (a prior of 0.01 sits a third
+#: of the way along, not 3 px from the end as on a linear 0-1 track).
+EXPLORER_PRIOR_LOG_RANGE = (-3.0, 0.0)
+#: The explorer's figure: its size in inches and its smallest text in points. JupyterLab and Colab shrink a
+#: figure to the width of the notebook column: about 590 px at a 1024 px window with JupyterLab's file browser
+#: open (tests/browser/test_lab.py measures it). 12 pt on an 8-inch, 100-dpi figure still draws at about 12 px
+#: there, close to the size of the surrounding text.
+EXPLORER_FIGSIZE = (8.0, 5.6)
+EXPLORER_MIN_FONT_PT = 12.0
 
 
 def explorer_figure(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: float = 0.01,
@@ -400,10 +413,16 @@ def explorer_figure(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_r
         or says that nobody tests positive (the posterior is then undefined).
     """
     counts = bayes.natural_frequencies(prior, sensitivity, false_alarm_rate, population)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [1, 1.1]})
-    icon_array(counts, ax=left)
+    fig, (left, right) = plt.subplots(1, 2, figsize=EXPLORER_FIGSIZE, layout="constrained",
+                                      gridspec_kw={"width_ratios": [1, 1.15]})
+    icon_array(counts, ax=left, marker_size=40.0)
     posterior_vs_prior(sensitivity, (false_alarm_rate,), ax=right, mark_prior=None,
                        current=(prior, false_alarm_rate))
+    # Both legends below their axes, one entry per line: at 12 pt they would cover the curve, and the curve
+    # moves with every slider, so no place inside the axes stays free.
+    for ax in (left, right):
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
     try:
         post = bayes.posterior(prior, sensitivity, false_alarm_rate)
         headline = (f"P(θ|D) = {bayes.format_probability(prior)} × {bayes.format_probability(sensitivity)}"
@@ -411,8 +430,12 @@ def explorer_figure(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_r
                     f" = {bayes.format_probability(post)}")
     except ValueError:
         headline = "Nobody tests positive: P(D) = 0, so P(θ|D) is undefined"
-    fig.suptitle(headline, fontsize=11)
-    fig.tight_layout()
+    fig.suptitle(headline, fontsize=EXPLORER_MIN_FONT_PT + 1)
+    for ax in fig.axes:
+        ax.tick_params(labelsize=EXPLORER_MIN_FONT_PT)
+    for text in fig.findobj(Text):      # titles, labels, legends, annotations: all readable when shrunk
+        if text.get_text() and text.get_fontsize() < EXPLORER_MIN_FONT_PT:
+            text.set_fontsize(EXPLORER_MIN_FONT_PT)
     return fig
 
 
@@ -424,9 +447,11 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
     (make it the last expression of a cell). Where widgets do not render (a static HTML page, a
     PDF) use ``posterior_vs_prior()`` instead.
 
+    The prior slider is logarithmic (``FloatLogSlider``, 0.001 to 1), like the figure's x-axis.
+
     Returns:
-        An ``ipywidgets.VBox``: ``children[0]`` is a ``VBox`` of the three ``FloatSlider``s (prior,
-        sensitivity, false-alarm rate), ``children[1]`` an ``HTML`` line with the posterior, and
+        An ``ipywidgets.VBox``: ``children[0]`` is a ``VBox`` of the three sliders (prior: a
+        ``FloatLogSlider``; sensitivity, false-alarm rate: ``FloatSlider``s), ``children[1]`` an ``HTML`` line with the posterior, and
         ``children[2]`` the ``Output`` holding the figure.
 
     Raises:
@@ -440,15 +465,20 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
 
     for value, name in ((prior, "prior"), (sensitivity, "sensitivity"), (false_alarm_rate, "false_alarm_rate")):
         bayes.check_probability(value, name)
+    low, high = (10 ** e for e in EXPLORER_PRIOR_LOG_RANGE)
+    if not low <= prior <= high:
+        raise ValueError(f"prior={prior}: the explorer's prior slider covers {low:g} to {high:g} on a log scale "
+                         f"(the figure's axis); pick a prior in that range")
     # One slider per row, labels in a fixed-width column: the track keeps its length and no readout
     # runs into the next label at any window width (three sliders side by side lost their tracks).
-    common = dict(min=0.0, max=1.0, continuous_update=False, readout_format=".3f",
-                  style={"description_width": EXPLORER_LABEL_WIDTH})
+    common = dict(continuous_update=False, style={"description_width": EXPLORER_LABEL_WIDTH})
     sliders = [
-        widgets.FloatSlider(value=prior, step=0.005, description="prior P(θ) 사전확률", **common),
-        widgets.FloatSlider(value=sensitivity, step=0.005, description="sensitivity P(D|θ) 민감도", **common),
-        widgets.FloatSlider(value=false_alarm_rate, step=0.001, description="false alarm P(D|¬θ) 오탐률",
-                            **common),
+        widgets.FloatLogSlider(value=prior, base=10, min=EXPLORER_PRIOR_LOG_RANGE[0], max=EXPLORER_PRIOR_LOG_RANGE[1],
+                               step=0.01, readout_format=".3g", description="prior P(θ) 사전확률", **common),
+        widgets.FloatSlider(value=sensitivity, min=0.0, max=1.0, step=0.005, readout_format=".3f",
+                            description="sensitivity P(D|θ) 민감도", **common),
+        widgets.FloatSlider(value=false_alarm_rate, min=0.0, max=1.0, step=0.001, readout_format=".3f",
+                            description="false alarm P(D|¬θ) 오탐률", **common),
     ]
     for slider in sliders:
         slider.layout = widgets.Layout(width="100%", max_width=EXPLORER_SLIDER_MAX_WIDTH)

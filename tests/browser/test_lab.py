@@ -19,6 +19,8 @@ import urllib.request
 import pytest
 from _browser import REPO
 
+from course_utils.lessons import bayes_plots
+
 NOTEBOOK = "01_bayes_theorem.ipynb"
 TOKEN = "course-browser-test"
 #: A slider track narrower than this is no longer a usable track.
@@ -179,6 +181,11 @@ def test_notebook_01_runs_and_the_explorer_works_at_1024_and_1280_px(browser, la
             explorer.screenshot(path=str(screenshot_dir / f"lab-explorer-{width}px.png"))
             problems = layout_problems(page.evaluate(_SLIDER_BOXES))
             assert not problems, f"at {width} px:\n" + "\n".join(problems)
+            shown = explorer.locator("img").first.evaluate(
+                "img => ({natural: img.naturalWidth, shown: img.getBoundingClientRect().width})")
+            text_px = bayes_plots.EXPLORER_MIN_FONT_PT / 72 * 100 * shown["shown"] / shown["natural"]
+            assert text_px >= 11, f"at {width} px the figure is shrunk to {shown['shown']:.0f} of " \
+                                  f"{shown['natural']} px: its smallest text is {text_px:.1f} px high"
 
         text_before = headline.inner_text()
         handle = sliders.first.locator(".noUi-handle").first

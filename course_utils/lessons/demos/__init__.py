@@ -1,4 +1,4 @@
-"""Small, fast demos behind notebooks 02 and 03: each runs in seconds on a CPU.
+"""Small, fast demos behind notebooks 02, 03 and 03b: each runs in seconds on a CPU.
 
 One module per idea, imported explicitly (``from course_utils.lessons.demos import optim``):
 
@@ -8,9 +8,10 @@ One module per idea, imported explicitly (``from course_utils.lessons.demos impo
 ``attention``       scaled dot-product attention and a toy word-alignment example
 ``gan``             a tiny generator and discriminator learning a 1-D distribution
 ``contrastive``     SimCLR's NT-Xent loss, and a toy self-supervised run on shifted signals
-``activations``     activation statistics through a deep ReLU stack, with and without kaiming_normal_
+``activations``     activation statistics through a deep ReLU stack by initialisation, and their theory
 ``broadcast``       the broadcasting rules written out step by step, and a picture
 ``backprop``        backpropagation by hand on a one-neuron graph, and a drawing of the graph
+``mlp_backprop``    backpropagation in matrix form for a two-layer MLP, and the relative-error gradient check
 ``loading``         a Dataset with costly per-sample work, to time ``DataLoader(num_workers=...)``
 =================== ==========================================================================
 
