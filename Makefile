@@ -35,7 +35,7 @@ help:
 	@echo "make lab        set up .venv (first time only) and open JupyterLab on notebooks/"
 	@echo "                PyTorch build: CPU on Linux without an NVIDIA GPU, CUDA with one; COURSE_TORCH=cpu|cuda overrides"
 	@echo "make test       set up .venv, then run the unit tests and strict nbval on every notebook"
-	@echo "make test-compat  every notebook + unit tests with the newest versions pyproject.toml allows and at its floors"
+	@echo "make test-compat  every notebook + unit tests: newest versions pyproject.toml allows, its floors, Colab's stack"
 	@echo "make test-cpus  strict nbval with PyTorch/oneDNN/MKL/NumPy held to other instruction sets (CPUS=default avx2 ...)"
 	@echo "make unit       unit tests only;  make nbval: notebooks only;  make lint: ruff + notebook lint"
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
@@ -73,9 +73,10 @@ else
 	@echo "This is the student edition: open the notebooks (make lab) and run the check cell after each task."
 endif
 
-# Two environments installed the way Colab installs the course (pip install -e '.[notebooks]', no
-# constraints): the newest versions the ranges allow, and every dependency at its floor. Cached in
-# .compat/ (first build: several GB, a few minutes; the floors' torch is a CUDA build from PyPI).
+# Three environments installed the way Colab installs the course (pip install -e '.[notebooks]', no
+# constraints): the newest versions the ranges allow, every dependency at its floor, and Colab's own
+# stack (course_tools/colab_stack.txt) with the notebooks' bootstrap cell doing the install. Cached in
+# .compat/ (first build: several GB, a few minutes; floors' and colab's torch are CUDA builds from PyPI).
 COMPAT_ARGS ?=
 test-compat:
 ifneq ($(wildcard course_tools),)

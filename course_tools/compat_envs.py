@@ -1,27 +1,34 @@
 """``make test-compat``: do the version ranges of ``pyproject.toml`` tell the truth?
 
-Builds two virtual environments the way Colab installs the course (a stack already installed,
+Builds three virtual environments the way Colab installs the course (a stack already installed,
 then ``pip install -e '.[notebooks]'`` with no constraints file), and in each runs every notebook
 top to bottom (errors fail, output is not compared) and the unit tests:
 
 - ``newest``: ``pip install -e '.[notebooks]'`` alone, so pip takes the newest versions the ranges
   allow (torch: the newest the configured package sources offer; where a cap on torch is
-  configured, that cap).
+  configured, that cap). Its summary names each direct dependency that a cap outside the
+  project held below the newest version the package index offers.
 - ``floors``: every dependency first pinned at the floor its range declares (``numpy>=1.22`` ->
   ``numpy==1.22``), on the Python of ``requires-python`` when one is found, then the same Colab
   command; the run fails if that command moved any of them off its floor, since the floor would
   then be one that was never run.
+- ``colab``: Colab's own stack first, pinned in ``course_tools/colab_stack.txt`` (the packages of
+  a Colab image the course touches, with the date and source of the list, on the Python it names),
+  then the notebooks' own bootstrap cell, executed as on Colab (``google.colab`` simulated; the
+  clone already in place), performs the install. The run fails if that install moved any of
+  Colab's pinned packages. The notebooks run with ``COURSE_COLAB=1``.
 
 Run from the repository root with any Python 3.10+ (standard library only: it runs before the
 environments exist)::
 
-    python3 -m course_tools.compat_envs               # both environments
+    python3 -m course_tools.compat_envs               # all three environments
     python3 -m course_tools.compat_envs floors --no-tests
 
 The environments are cached under ``.compat/`` (ignored by git) and rebuilt only when the
-dependency lists or the recipe change. ``COMPAT_DIR`` moves the cache, ``COMPAT_FLOOR_PYTHON``
-names the interpreter for ``floors``. Executed notebooks go to a temporary folder that is removed
-afterwards; the committed notebooks are never written.
+dependency lists, Colab's list, the bootstrap cell or the recipe change. ``COMPAT_DIR`` moves the
+cache, ``COMPAT_FLOOR_PYTHON`` and ``COMPAT_COLAB_PYTHON`` name the interpreters for ``floors`` and
+``colab``. Executed notebooks go to a temporary folder that is removed afterwards; the committed
+notebooks are never written.
 """
 
 from __future__ import annotations
@@ -43,7 +50,12 @@ from typing import Optional
 
 #: Bump when the way an environment is built changes, so cached ones are rebuilt.
 RECIPE_VERSION = "1"
-ENV_NAMES = ("newest", "floors")
+ENV_NAMES = ("newest", "floors", "colab")
+#: Colab's pinned stack (see the file's header for its date, source and the Python it names).
+COLAB_STACK = Path(__file__).resolve().parent / "colab_stack.txt"
+#: The notebook whose bootstrap cell the ``colab`` environment executes (every notebook has the same cell).
+BOOTSTRAP_NOTEBOOK = "notebooks/01_bayes_theorem.ipynb"
+BOOTSTRAP_MARKER = "# Course bootstrap"
 #: Tools the checks need that the package itself does not depend on: pytest, and the Jupyter kernel
 #: (Colab has one; ipywidgets 8 no longer brings it). Installed after Colab's command, in every run
 #: (a no-op when present), so adding one does not rebuild an environment.
@@ -138,22 +150,164 @@ def _release(version: str) -> tuple:
     return tuple(parts)
 
 
-def off_floor(requirements: list, installed: dict) -> list:
-    """Lines naming each dependency whose installed version is not its floor."""
+def version_mismatches(expected: list, installed: dict, wanted: str) -> list:
+    """Lines naming each ``(name, version)`` of ``expected`` not installed at that release.
+
+    ``wanted`` words the expected version in the line: ``"floor is"`` gives
+    ``"numpy: 1.26.4 installed, floor is 1.22"``.
+    """
     problems = []
-    for req in requirements:
-        have = installed.get(_normalize(req.name))
+    for name, version in expected:
+        have = installed.get(_normalize(name))
         if have is None:
-            problems.append(f"{req.name}: not installed")
-        elif _release(have) != _release(req.floor):
-            problems.append(f"{req.name}: {have} installed, floor is {req.floor}")
+            problems.append(f"{name}: not installed")
+        elif _release(have) != _release(version):
+            problems.append(f"{name}: {have} installed, {wanted} {version}")
     return problems
 
 
+def off_floor(requirements: list, installed: dict) -> list:
+    """Lines naming each dependency whose installed version is not its floor."""
+    return version_mismatches([(r.name, r.floor) for r in requirements], installed, "floor is")
+
+
+# --------------------------------------------------------------------------- Colab's stack
+@dataclass
+class PinnedList:
+    """A list of ``name==version`` pins and the Python it was taken on (``"3.13"``, or ``None``)."""
+
+    python: Optional[str]
+    pins: list  # (name, version)
+
+    def lines(self) -> list:
+        return [f"{name}=={version}" for name, version in self.pins]
+
+
+def read_pinned_list(path: Path) -> PinnedList:
+    """Read ``colab_stack.txt``: a ``# python: 3.13`` comment line and one ``name==version`` a line.
+
+    Raises ``ValueError`` naming the line for anything else, so the list stays exact.
+    """
+    python, pins = None, []
+    for number, raw in enumerate(Path(path).read_text().splitlines(), 1):
+        line = raw.strip()
+        match = re.fullmatch(r"#\s*python:\s*(3\.\d+)\s*", line)
+        if match:
+            python = match.group(1)
+        if not line or line.startswith("#"):
+            continue
+        pin = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9][0-9A-Za-z.+!-]*)", line)
+        if not pin:
+            raise ValueError(f"{path}, line {number}: {line!r} is not an exact pin 'name==version': "
+                             "every line of the list pins one package")
+        pins.append((pin.group(1), pin.group(2)))
+    if not pins:
+        raise ValueError(f"{path} pins no package")
+    return PinnedList(python, pins)
+
+
+def bootstrap_cell(notebook: Path) -> str:
+    """The source of ``notebook``'s bootstrap cell (its first code cell), read with ``json`` alone."""
+    cells = json.loads(Path(notebook).read_text())["cells"]
+    code = next((c for c in cells if c.get("cell_type") == "code"), None)
+    source = "".join(code["source"]) if code and isinstance(code["source"], list) else (code or {}).get("source", "")
+    if not source.startswith(BOOTSTRAP_MARKER):
+        raise ValueError(f"{notebook}: the first code cell is not the bootstrap cell (it must start with "
+                         f"{BOOTSTRAP_MARKER!r}); run `make badges`")
+    return source
+
+
+def bootstrap_for_clone(source: str, clone: Path) -> str:
+    """The bootstrap cell with its clone folder (``repo = "/content/..."``) pointed at ``clone``.
+
+    The folder exists, so the cell skips its ``git clone`` and goes straight to its install, as on a
+    Colab runtime that has the clone already. Raises ``ValueError`` when the cell has no such line.
+    """
+    pattern = re.compile(r'^(\s*repo\s*=\s*)"[^"\n]*"\s*$', re.M)
+    if len(pattern.findall(source)) != 1:
+        raise ValueError("the bootstrap cell has no single 'repo = \"<folder>\"' line: update "
+                         "course_tools/compat_envs.py (bootstrap_for_clone) to the new cell")
+    return pattern.sub(lambda m: m.group(1) + json.dumps(str(clone)), source)
+
+
+#: Runs the bootstrap cell as Colab's kernel would: ``google.colab`` is importable, so the cell acts.
+_COLAB_DRIVER = """\
+import sys, types
+google = types.ModuleType("google")
+google.__path__ = []
+google.colab = types.ModuleType("google.colab")
+sys.modules.update({"google": google, "google.colab": google.colab})
+exec(compile(sys.argv[1], "<the notebooks' bootstrap cell>", "exec"), {"__name__": "__main__"})
+"""
+
+
+# --------------------------------------------------------------------------- caps outside the project
+def newest_offered(python: str, name: str) -> Optional[str]:
+    """The newest release of ``name`` the configured package index offers (``pip index versions``).
+
+    ``pip index versions`` ignores constraint files, so this is the newest released version for
+    this Python, whatever caps pip is configured with. ``None`` when pip cannot say (offline).
+    """
+    try:
+        out = subprocess.run([python, "-m", "pip", "index", "versions", "--disable-pip-version-check", name],
+                             capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(rf"^{re.escape(name)}\s+\(([^)]+)\)", out.stdout, re.M | re.I)
+    return match.group(1) if out.returncode == 0 and match else None
+
+
+def configured_caps(python: str) -> dict:
+    """``{name: "file: line"}`` for each line of the constraint files pip is configured with."""
+    files = [f for f in os.environ.get("PIP_CONSTRAINT", "").split() if f]
+    try:
+        out = subprocess.run([python, "-m", "pip", "config", "list"], capture_output=True, text=True, timeout=60)
+        for value in re.findall(r"^[\w.:-]*constraint\s*=\s*'?([^'\n]*)'?$", out.stdout, re.M):
+            files += value.split()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    caps = {}
+    for file in files:
+        try:
+            lines = Path(file).read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            text = line.split("#", 1)[0].strip()
+            try:
+                name = parse_requirement(text).name if text and not text.startswith("-") else ""
+            except ValueError:
+                continue
+            if name:
+                caps.setdefault(_normalize(name), f"{file}: {text}")
+    return caps
+
+
+def held_back(requirements: list, installed: dict, offered: dict, caps: dict) -> list:
+    """Notes on each dependency installed below the newest release the index offers.
+
+    ``offered`` maps a normalized name to the newest offered version, or ``None`` when unknown;
+    ``caps`` maps it to the configured constraint line that caps it, when one does.
+    """
+    notes = []
+    for req in requirements:
+        key = _normalize(req.name)
+        have, newest = installed.get(key), offered.get(key)
+        if "<" in req.specifier or "==" in req.specifier:
+            continue  # capped by pyproject.toml itself: not a cap outside the project
+        if newest is None:
+            notes.append(f"{req.name}: newest release unknown (pip index versions gave no answer)")
+        elif have is not None and _release(have) < _release(newest):
+            why = f"pip's configured constraint {caps[key]}" if key in caps else (
+                "a cap outside pyproject.toml (another package's requirement or pip's configuration)")
+            notes.append(f"{req.name}: {have} installed, {newest} released; held back by {why}")
+    return notes
+
+
 # --------------------------------------------------------------------------- interpreters and venvs
-def find_python(version: str) -> Optional[str]:
-    """A Python ``version`` (``"3.10"``) interpreter that runs, or ``None``."""
-    candidates = [os.environ.get("COMPAT_FLOOR_PYTHON") or "", f"python{version}"]
+def find_python(version: str, override_var: str = "COMPAT_FLOOR_PYTHON") -> Optional[str]:
+    """A Python ``version`` (``"3.10"``) interpreter that runs, or ``None``; ``override_var`` is tried first."""
+    candidates = [os.environ.get(override_var) or "", f"python{version}"]
     pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
     candidates += sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True)
     candidates += [f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
@@ -183,6 +337,7 @@ class EnvResult:
     tests_ok: Optional[bool] = None
     tests_s: float = 0.0
     problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # information that does not fail the run
 
     @property
     def ok(self) -> bool:
@@ -202,9 +357,12 @@ class Runner:
 
     # ---- building
     def recipe_key(self) -> str:
-        data = json.dumps({"recipe": RECIPE_VERSION, "env": self.name, "python": self.base_python,
-                           "requirements": [f"{r.name}{r.specifier}" for r in self.requirements]},
-                          sort_keys=True)
+        recipe = {"recipe": RECIPE_VERSION, "env": self.name, "python": self.base_python,
+                  "requirements": [f"{r.name}{r.specifier}" for r in self.requirements]}
+        if self.name == "colab":
+            recipe["colab"] = {"pins": read_pinned_list(COLAB_STACK).lines(),
+                               "bootstrap": bootstrap_cell(self.repo / BOOTSTRAP_NOTEBOOK)}
+        data = json.dumps(recipe, sort_keys=True)
         return hashlib.sha256(data.encode()).hexdigest()[:16]
 
     def _pip(self, *args: str, log: str) -> None:
@@ -236,11 +394,46 @@ class Runner:
                   "(torch's floor is a CUDA build from PyPI: about 3.5 GB of downloads the first time, then pip's cache)",
                   flush=True)
             self._pip(*pins, log="install.log")
-        print(f"[{self.name}] Colab's command: pip install -e '.[notebooks]' (no constraints)", flush=True)
-        self._pip("-e", ".[notebooks]", log="install.log")
+        if self.name == "colab":
+            self._install_colab_stack()
+            self._run_bootstrap_cell()
+        else:
+            print(f"[{self.name}] Colab's command: pip install -e '.[notebooks]' (no constraints)", flush=True)
+            self._pip("-e", ".[notebooks]", log="install.log")
         self._pip(*TEST_TOOLS, log="install.log")
         result.install_s = time.monotonic() - start
         stamp.write_text(key + "\n")
+
+    def _install_colab_stack(self) -> None:
+        """Colab's image, as far as the course touches it: pip first (it runs the rest), then the list."""
+        stack = read_pinned_list(COLAB_STACK)
+        print(f"[{self.name}] the 'preinstalled' stack: {len(stack.pins)} packages pinned as on Colab "
+              f"({COLAB_STACK.name}; torch is PyPI's CUDA build of Colab's version: about 3 GB of downloads "
+              "the first time, then pip's cache)", flush=True)
+        pip_pin = [line for line in stack.lines() if _normalize(line.split("==")[0]) == "pip"]
+        if pip_pin:
+            self._pip(*pip_pin, log="install.log")
+        self._pip("-r", str(COLAB_STACK), log="install.log")
+
+    def _run_bootstrap_cell(self) -> None:
+        """Execute the notebooks' bootstrap cell as Colab's kernel would, with this clone in place.
+
+        It runs in a scratch folder (as on Colab, the clone is not the working directory), so the
+        course is importable afterwards only if the cell's own install worked.
+        """
+        source = bootstrap_for_clone(bootstrap_cell(self.repo / BOOTSTRAP_NOTEBOOK), self.repo)
+        print(f"[{self.name}] the notebooks' bootstrap cell, as on Colab (google.colab simulated, clone in place)",
+              flush=True)
+        log = self.logs / "install.log"
+        with tempfile.TemporaryDirectory(prefix="course-compat-bootstrap-") as scratch, open(log, "a") as out:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "COURSE_"))}
+            for cmd in ([self.py, "-c", _COLAB_DRIVER, source],
+                        [self.py, "-c", "import course_utils; print('course_utils from', course_utils.__file__)"]):
+                done = subprocess.run(cmd, cwd=scratch, env=env, stdout=out, stderr=subprocess.STDOUT)
+                if done.returncode != 0:
+                    tail = log.read_text().splitlines()[-25:]
+                    raise RuntimeError(f"the bootstrap cell's install failed (exit {done.returncode}); last lines "
+                                       f"of {log}:\n" + "\n".join(tail))
 
     def installed(self) -> dict:
         code = ("import importlib.metadata as m, json\n"
@@ -249,9 +442,11 @@ class Runner:
         return {_normalize(k): v for k, v in json.loads(out.stdout).items()}
 
     # ---- checks
-    def _env(self, tmp: Path) -> dict:
+    def _env(self, tmp: Path, notebooks: bool = False) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "PYTHON", "JUPYTER", "MPL"))}
         env.update(RUN_ENV)
+        if notebooks and self.name == "colab":  # the kernel takes Colab's code paths (no Drive mounted)
+            env.update({"COURSE_COLAB": "1", "COURSE_COLAB_CONTENT": str(tmp / "content")})
         env["COURSE_CHECKPOINT_DIR"] = str(tmp / "checkpoints")
         env["COURSE_DATA_DIR"] = str(tmp / "data")  # nothing is written into the clone's data/
         env["TMPDIR"] = str(tmp)
@@ -274,7 +469,7 @@ class Runner:
             start = time.monotonic()
             print(f"[{self.name}] notebook {path.name} ...", flush=True)
             done = _run([self.py, "-m", "course_tools.compat_envs", "_execute", str(path)], cwd=self.repo,
-                        env=self._env(tmp), timeout=NOTEBOOK_TIMEOUT)
+                        env=self._env(tmp, notebooks=True), timeout=NOTEBOOK_TIMEOUT)
             seconds = time.monotonic() - start
             problem = ""
             if done.returncode != 0:
@@ -382,26 +577,50 @@ def summary(results: list) -> str:
                          + ", ".join(f"{n[:2]} {s:.0f} s" for n, s, _ in r.notebooks) + ")")
         if r.tests:
             lines.append(f"    unit tests: {r.tests} ({r.tests_s:.0f} s)")
+        for note in r.notes:
+            lines.append(f"    note: {note}")
         for problem in r.problems:
             lines.append(f"    problem: {problem}")
     return "\n".join(lines)
 
 
+def base_python(repo: Path, name: str) -> str:
+    """The interpreter an environment is built on: the floor of requires-python for ``floors``,
+    the Python that Colab's list names for ``colab``, this one otherwise (and when not found)."""
+    if name == "floors":
+        wanted, why, var = python_floor(read_project(repo / "pyproject.toml")), "the floor of requires-python", \
+            "COMPAT_FLOOR_PYTHON"
+    elif name == "colab":
+        wanted, why, var = read_pinned_list(COLAB_STACK).python, f"Colab's, named in {COLAB_STACK.name}", \
+            "COMPAT_COLAB_PYTHON"
+    else:
+        return sys.executable
+    found = find_python(wanted, var) if wanted else None
+    if found:
+        return found
+    print(f"[{name}] Python {wanted} ({why}) was not found: using {sys.version.split()[0]}. "
+          f"Set {var} to a python{wanted} to test it.", flush=True)
+    return sys.executable
+
+
+def check_installed(runner: "Runner", result: EnvResult, installed: dict) -> None:
+    """What each environment promises about its versions, checked after the course's install."""
+    if runner.name == "floors":
+        for problem in off_floor(runner.requirements, installed):
+            result.problems.append(f"not at its floor after Colab's install: {problem}")
+    elif runner.name == "colab":
+        for problem in version_mismatches(read_pinned_list(COLAB_STACK).pins, installed, "Colab has"):
+            result.problems.append(f"Colab's stack moved by the course's install: {problem} (pyproject.toml's "
+                                   "ranges must accept Colab's version, or the bootstrap cell replaces it)")
+    elif runner.name == "newest":
+        offered = {_normalize(r.name): newest_offered(runner.py, r.name) for r in runner.requirements}
+        result.notes += held_back(runner.requirements, installed, offered, configured_caps(runner.py))
+
+
 def run_env(repo: Path, cache: Path, name: str, *, notebooks: bool, tests: bool) -> EnvResult:
     result = EnvResult(name)
-    base = sys.executable
-    if name == "floors":
-        project = read_project(repo / "pyproject.toml")
-        wanted = python_floor(project)
-        found = find_python(wanted) if wanted else None
-        if found:
-            base = found
-        else:
-            print(f"[floors] Python {wanted} (the floor of requires-python) was not found: using "
-                  f"{sys.version.split()[0]}. Set COMPAT_FLOOR_PYTHON to a python{wanted} to test the floor.",
-                  flush=True)
-    runner = Runner(repo, cache, name, base)
     try:
+        runner = Runner(repo, cache, name, base_python(repo, name))
         runner.build(result)
     except (RuntimeError, subprocess.CalledProcessError, ValueError) as exc:
         result.problems.append(f"environment not built: {exc}")
@@ -410,9 +629,7 @@ def run_env(repo: Path, cache: Path, name: str, *, notebooks: bool, tests: bool)
     result.versions = _versions_of_interest(installed)
     result.python = subprocess.run([runner.py, "-c", "import sys; print(sys.version.split()[0])"],
                                    capture_output=True, text=True).stdout.strip()
-    if name == "floors":
-        for problem in off_floor(runner.requirements, installed):
-            result.problems.append(f"not at its floor after Colab's install: {problem}")
+    check_installed(runner, result, installed)
     with tempfile.TemporaryDirectory(prefix=f"course-compat-{name}-") as tmp:
         if notebooks:
             runner.run_notebooks(result, Path(tmp))
@@ -426,7 +643,7 @@ def main(argv: Optional[list] = None) -> int:
     if argv[:1] == ["_execute"]:  # internal: run inside an environment
         return execute_notebook(Path(argv[1]))
     parser = argparse.ArgumentParser(prog="python -m course_tools.compat_envs", description=__doc__.split("\n")[0])
-    parser.add_argument("envs", nargs="*", metavar="ENV", help=f"{' and/or '.join(ENV_NAMES)} (default: both)")
+    parser.add_argument("envs", nargs="*", metavar="ENV", help=f"any of {', '.join(ENV_NAMES)} (default: all)")
     parser.add_argument("--no-notebooks", action="store_true", help="skip running the notebooks")
     parser.add_argument("--no-tests", action="store_true", help="skip the unit tests")
     args = parser.parse_args(argv)

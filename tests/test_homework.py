@@ -130,7 +130,8 @@ def test_release_layout_excludes_instructor_only_files(released):
     root, out, result = released
     assert (out / "notebooks" / hf.FIXTURE_NAME).is_file() and (out / "notebooks" / "01_lesson.ipynb").is_file()
     for rel in ("course_utils/__init__.py", "course_utils/checks/homework.py", "data/embedded/tiny.txt",
-                "README.md", "requirements.txt", "constraints.txt", "pyproject.toml", "Makefile", ".gitignore"):
+                "README.md", "LICENSE", "requirements.txt", "constraints.txt", "pyproject.toml", "Makefile",
+                ".gitignore"):
         assert (out / rel).is_file(), rel
     for rel in ("tests", "benchmarks", "dist", ".venv", "data/big_download.bin"):
         assert not (out / rel).exists(), rel

@@ -19,6 +19,7 @@ STUDENT_EDITION_PATHS: tuple = (
     "data/embedded",
     "docs/FACTS.md",
     "README.md",
+    "LICENSE",
     "requirements.txt",
     "constraints.txt",
     "pyproject.toml",
