@@ -1,0 +1,217 @@
+"""Translated notebooks kept in step with their English sources.
+
+A translation of ``notebooks/NN_name.ipynb`` lives at ``notebooks/<lang>/NN_name.ipynb`` (Korean:
+``notebooks/ko/``). It has the same cells as its source, in the same order and with the same cell ids,
+and every translated cell records in its metadata the SHA-256 of the English cell it translates::
+
+    "metadata": {"translation": {"en_sha256": "3f0c...", "lang": "ko"}}
+
+``lint`` then finds, cell by cell, what went out of step:
+
+- a cell added, removed, moved or of another type in one language only;
+- an English cell changed after it was translated (its hash no longer matches): re-translate it, then
+  ``stamp`` it;
+- a code cell that is not the English code: only comments and the text of string literals may differ
+  (an f-string keeps its ``{...}`` expressions), so both editions run the same program;
+- a markdown cell still in English (no Hangul) where the English cell has words to translate.
+
+Command line (``make translation-lint`` runs the first)::
+
+    python -m course_tools.translation lint                   # every translation under notebooks/
+    python -m course_tools.translation status notebooks/ko/01_bayes_theorem.ipynb
+    python -m course_tools.translation stamp notebooks/ko/01_bayes_theorem.ipynb --cells 12 14
+    python -m course_tools.translation start ko notebooks/01_bayes_theorem.ipynb   # a copy to translate
+
+``stamp`` records the current English hash for cells a translator has brought up to date (cell
+numbers count from 1, as ``lint`` reports them); ``start`` writes a new translation whose cells are
+copies of the English ones, unstamped, so ``lint`` lists each as still to translate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import io
+import json
+import re
+import sys
+import tokenize
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+#: Language code -> what a translated markdown cell must contain (a letter of that script).
+SCRIPTS = {"ko": re.compile(r"[\uac00-\ud7a3]")}
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+# --------------------------------------------------------------------------- reading
+def cell_source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def cell_hash(cell: dict) -> str:
+    """The SHA-256 of a cell's type and source: what a translation records of its English cell."""
+    return hashlib.sha256(f"{cell.get('cell_type')}\n{cell_source(cell)}".encode("utf-8")).hexdigest()
+
+
+def load(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def save(path: Path, nb: dict) -> None:
+    text = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    tmp = Path(path).with_name(Path(path).name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def source_of(translation: Path) -> Path:
+    """``notebooks/ko/01_x.ipynb`` -> ``notebooks/01_x.ipynb``."""
+    return Path(translation).parent.parent / Path(translation).name
+
+
+def translations(folder: Path = NOTEBOOKS) -> list[Path]:
+    """Every translated notebook below ``folder`` (one folder per language code)."""
+    return sorted(p for lang in SCRIPTS for p in (Path(folder) / lang).glob("*.ipynb"))
+
+
+# --------------------------------------------------------------------------- code cells
+def _fstring_expressions(literal: str) -> str:
+    """The ``{...}`` expressions of an f-string literal (its text may be translated), as an AST dump."""
+    try:
+        node = ast.parse(literal, mode="eval").body
+    except SyntaxError:
+        return literal
+    if not isinstance(node, ast.JoinedStr):
+        return "str"
+    parts = [ast.dump(v) for v in node.values if isinstance(v, ast.FormattedValue)]
+    return "f[" + ",".join(parts) + "]"
+
+
+def code_shape(source: str) -> list[tuple[str, str]]:
+    """The tokens of a code cell with comments dropped and string literals reduced to what must stay
+    the same (nothing for a plain string, the expressions of an f-string). Two cells with the same
+    shape run the same program, whatever language their comments and messages are in."""
+    tokens = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING):
+                continue
+            if tok.type == tokenize.STRING:
+                prefix = re.match(r"[A-Za-z]*", tok.string).group(0).lower()
+                tokens.append(("STRING", _fstring_expressions(tok.string) if "f" in prefix else "str"))
+            else:
+                tokens.append((tokenize.tok_name[tok.type], tok.string))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return [("SOURCE", "\n".join(line.split("#")[0].rstrip() for line in source.splitlines()))]
+    return tokens
+
+
+# --------------------------------------------------------------------------- lint
+def lint_pair(english: dict, translated: dict, lang: str, name: str = "") -> list[str]:
+    """Every way ``translated`` is out of step with ``english``; each line names the cell (from 1)."""
+    where = f"{name}: " if name else ""
+    problems = []
+    en_cells, tr_cells = english.get("cells", []), translated.get("cells", [])
+    if len(en_cells) != len(tr_cells):
+        problems.append(f"{where}{len(tr_cells)} cells, the English notebook has {len(en_cells)}: add or remove "
+                        "the same cells in both (python -m course_tools.translation status shows where they part)")
+    script = SCRIPTS[lang]
+    for number, (en, tr) in enumerate(zip(en_cells, tr_cells), start=1):
+        cell = f"{where}cell {number}"
+        if en.get("cell_type") != tr.get("cell_type") or en.get("id") != tr.get("id"):
+            problems.append(f"{cell}: is not the English cell {number} (type {tr.get('cell_type')} id "
+                            f"{tr.get('id')} vs {en.get('cell_type')} id {en.get('id')}): the cells are out of order")
+            break
+        recorded = tr.get("metadata", {}).get("translation", {}).get("en_sha256")
+        if recorded is None:
+            problems.append(f"{cell}: not translated yet (no translation record): translate it, then stamp it")
+        elif recorded != cell_hash(en):
+            problems.append(f"{cell}: the English cell changed after it was translated: update the translation, "
+                            "then stamp it")
+        if en.get("cell_type") == "code":
+            if code_shape(cell_source(en)) != code_shape(cell_source(tr)):
+                problems.append(f"{cell}: the code differs from the English cell (only comments and the text of "
+                                "strings may be translated)")
+        elif recorded is not None and _WORD.search(cell_source(en)) and not script.search(cell_source(tr)):
+            problems.append(f"{cell}: stamped as translated but has no {lang} text")
+    return problems
+
+
+def lint(paths: Optional[Iterable[Path]] = None) -> list[str]:
+    problems = []
+    for path in (list(paths) if paths else translations()):
+        path = Path(path)
+        lang = path.parent.name
+        if lang not in SCRIPTS:
+            problems.append(f"{path}: not in a language folder ({', '.join(SCRIPTS)})")
+            continue
+        source = source_of(path)
+        if not source.is_file():
+            problems.append(f"{path}: its English notebook {source} does not exist")
+            continue
+        problems += lint_pair(load(source), load(path), lang, name=str(path.relative_to(path.parents[2])))
+    return problems
+
+
+# --------------------------------------------------------------------------- stamp and start
+def stamp(path: Path, cells: Sequence[int]) -> list[int]:
+    """Record the current English hash on the given cells (numbers from 1); returns them."""
+    path = Path(path)
+    english, translated = load(source_of(path)), load(path)
+    for number in cells:
+        if not 1 <= number <= min(len(english["cells"]), len(translated["cells"])):
+            raise SystemExit(f"cell {number} is not in both notebooks")
+        en, tr = english["cells"][number - 1], translated["cells"][number - 1]
+        if en.get("id") != tr.get("id"):
+            raise SystemExit(f"cell {number}: ids differ ({tr.get('id')} vs English {en.get('id')}): not stamped")
+        tr.setdefault("metadata", {})["translation"] = {"en_sha256": cell_hash(en), "lang": path.parent.name}
+    save(path, translated)
+    return list(cells)
+
+
+def start(lang: str, english_path: Path) -> Path:
+    """A new translation of ``english_path``: copies of its cells, none stamped."""
+    english = load(english_path)
+    out = Path(english_path).parent / lang / Path(english_path).name
+    if out.exists():
+        raise SystemExit(f"{out} exists already: use status and stamp")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save(out, english)
+    return out
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_tools.translation", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("lint", help="every translation in step with its English notebook")
+    p.add_argument("paths", nargs="*", type=Path)
+    p = sub.add_parser("status", help="the cells of one translation that need work")
+    p.add_argument("path", type=Path)
+    p = sub.add_parser("stamp", help="record that cells are translated from the current English")
+    p.add_argument("path", type=Path)
+    p.add_argument("--cells", nargs="+", type=int, required=True)
+    p = sub.add_parser("start", help="a new translation to fill in")
+    p.add_argument("lang", choices=sorted(SCRIPTS))
+    p.add_argument("english", type=Path)
+    args = parser.parse_args(argv)
+    if args.command in ("lint", "status"):
+        paths = [args.path] if args.command == "status" else args.paths
+        problems = lint(paths)
+        for line in problems:
+            print(line)
+        print(f"{len(problems)} problem(s)" if problems else "translations in step with their English notebooks")
+        return 1 if problems else 0
+    if args.command == "stamp":
+        print(f"stamped cells {stamp(args.path, args.cells)} of {args.path}")
+        return 0
+    print(f"wrote {start(args.lang, args.english)}: translate its cells, then stamp them")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

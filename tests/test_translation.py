@@ -1,0 +1,95 @@
+"""Translated notebooks in step with their English sources (course_tools.translation)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from course_tools import translation as tr
+
+
+def _nb(cells):
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _md(cid, text):
+    return {"cell_type": "markdown", "id": cid, "metadata": {}, "source": text}
+
+
+def _code(cid, text):
+    return {"cell_type": "code", "id": cid, "metadata": {}, "source": text, "outputs": [], "execution_count": 1}
+
+
+ENGLISH = _nb([
+    _md("a1", "# Bayes' theorem\n\nThe prior is what you believe before the test."),
+    _code("b2", 'prior = 0.1  # one in ten\nprint(f"posterior {prior * 2:.2f}")'),
+    _md("c3", "$$P(A|B)$$"),
+])
+
+
+def _korean():
+    cells = [
+        _md("a1", "# 베이즈 정리\n\n사전확률(prior)은 검사 전에 믿는 정도입니다."),
+        _code("b2", 'prior = 0.1  # 열 명 중 한 명\nprint(f"사후확률 {prior * 2:.2f}")'),
+        _md("c3", "$$P(A|B)$$"),
+    ]
+    for en, ko in zip(ENGLISH["cells"], cells):
+        ko["metadata"]["translation"] = {"en_sha256": tr.cell_hash(en), "lang": "ko"}
+    return _nb(cells)
+
+
+def test_a_translation_in_step_passes():
+    assert tr.lint_pair(ENGLISH, _korean(), "ko") == []
+
+
+def test_a_changed_english_cell_is_named():
+    english = json.loads(json.dumps(ENGLISH))
+    english["cells"][0]["source"] += " It is a probability."
+    problems = tr.lint_pair(english, _korean(), "ko")
+    assert problems == ["cell 1: the English cell changed after it was translated: update the translation, "
+                        "then stamp it"]
+
+
+def test_code_may_differ_only_in_comments_and_string_text():
+    korean = _korean()
+    korean["cells"][1]["source"] = 'prior = 0.2  # 열 명 중 한 명\nprint(f"사후확률 {prior * 2:.2f}")'
+    assert any("cell 2: the code differs" in p for p in tr.lint_pair(ENGLISH, korean, "ko"))
+    korean["cells"][1]["source"] = 'prior = 0.1\nprint(f"사후확률 {prior * 3:.2f}")'   # another f-string expression
+    assert any("cell 2: the code differs" in p for p in tr.lint_pair(ENGLISH, korean, "ko"))
+
+
+def test_added_or_moved_cells_are_found():
+    korean = _korean()
+    korean["cells"].insert(1, _md("zz", "새 셀"))
+    problems = tr.lint_pair(ENGLISH, korean, "ko")
+    assert any("4 cells, the English notebook has 3" in p for p in problems)
+    assert any("cell 2: is not the English cell 2" in p for p in problems)
+
+
+def test_an_unstamped_or_untranslated_cell_is_reported():
+    korean = _korean()
+    del korean["cells"][0]["metadata"]["translation"]
+    assert tr.lint_pair(ENGLISH, korean, "ko") == [
+        "cell 1: not translated yet (no translation record): translate it, then stamp it"]
+    korean = _korean()
+    korean["cells"][0]["source"] = ENGLISH["cells"][0]["source"]        # stamped, but still English
+    assert tr.lint_pair(ENGLISH, korean, "ko") == ["cell 1: stamped as translated but has no ko text"]
+
+
+def test_start_then_stamp_on_files(tmp_path):
+    english = tmp_path / "notebooks" / "01_x.ipynb"
+    english.parent.mkdir()
+    english.write_text(json.dumps(ENGLISH))
+    korean = tr.start("ko", english)
+    assert korean == tmp_path / "notebooks" / "ko" / "01_x.ipynb"
+    assert len(tr.lint([korean])) == 3                       # nothing translated yet
+    nb = tr.load(korean)
+    nb["cells"] = _korean()["cells"]
+    for cell in nb["cells"]:
+        cell["metadata"] = {}
+    tr.save(korean, nb)
+    tr.stamp(korean, [1, 2, 3])
+    assert tr.lint([korean]) == []
+    with pytest.raises(SystemExit, match="exists already"):
+        tr.start("ko", english)
