@@ -55,7 +55,7 @@ from typing import Any, BinaryIO, Callable, Optional
 
 from ..plumbing.locks import LockTimeout, file_lock
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MEMBERS", "MAX_HEADER_BYTES", "ArchiveError", "CappedTarInfo",
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MEMBERS", "MAX_HEADER_BYTES", "ArchiveError", "CappedTarInfo", "HeaderRefused",
            "UnsafeArchiveError", "extract_archive", "open_tar"]
 
 #: Limits for an archive the registry does not know: generous, but a bomb still stops.
