@@ -44,6 +44,21 @@ def test_the_shim_sets_a_process_limit_only_inside_a_sandbox(monkeypatch):
     assert "RLIMIT_NPROC=99" not in shim_argv(["kernel"], lim, in_namespace=True)
 
 
+def test_the_process_tree_read_from_children_lists_matches_a_scan_of_every_process():
+    sleepers = [subprocess.Popen([sys.executable, "-c", "import subprocess, time; subprocess.Popen(['sleep', '9']); "
+                                  "time.sleep(9)"]) for _ in range(3)]
+    try:
+        time.sleep(1)
+        tree = limits.process_tree(os.getpid())
+        table = limits._process_table()
+        assert sorted(tree) == sorted(limits._descendants(os.getpid(), table))
+        assert len(tree) >= 7 and tree[os.getpid()] == table[os.getpid()][1]
+    finally:
+        for proc in sleepers:
+            proc.kill()
+            proc.wait()
+
+
 def test_folder_usage_counts_bytes_and_files_without_following_links(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "f.bin").write_bytes(os.urandom(3 * MiB))

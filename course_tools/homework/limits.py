@@ -151,6 +151,42 @@ def _descendants(pid: int, table: dict) -> list:
     return found
 
 
+def _threads(pid: int) -> Optional[int]:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            text = fh.read().decode("ascii", "replace")
+        return int(text[text.rindex(")") + 2:].split()[17])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def process_tree(pid: int) -> dict:
+    """``{pid: threads}`` for process ``pid`` and every process below it. Reads only the tree's own
+    ``/proc/<pid>/task/<tid>/children`` lists (a few files), or, where the kernel does not provide
+    them, every process's ``/proc/<pid>/stat``."""
+    tree: dict = {}
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        if current in tree:
+            continue
+        threads = _threads(current)
+        if threads is None:
+            continue  # gone
+        tree[current] = threads
+        try:
+            for tid in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{tid}/children", "rb") as fh:
+                    todo.extend(int(child) for child in fh.read().split())
+        except FileNotFoundError:
+            if current == pid and not os.path.exists(f"/proc/{pid}/task/{pid}/children"):
+                table = _process_table()  # no children lists (CONFIG_PROC_CHILDREN off): the whole table
+                return {p: table[p][1] for p in _descendants(pid, table)}
+        except (OSError, ValueError):
+            continue
+    return tree
+
+
 def _resident(pid: int) -> int:
     """Resident memory of one process in bytes (cheap: ``/proc/<pid>/statm``); 0 for a process that is gone."""
     try:
@@ -181,12 +217,11 @@ def tree_usage(pid: int, memory_limit: int = 0) -> tuple:
     processes (a fork's) once per process; only when that sum is over ``memory_limit`` (> 0) is the
     exact figure, the sum of the proportional set sizes, measured.
     """
-    table = _process_table()
-    tree = _descendants(pid, table)
+    tree = process_tree(pid)
     memory = sum(_resident(p) for p in tree)
     if memory_limit and memory > memory_limit:
         memory = sum(_proportional(p) for p in tree)
-    return tree, sum(table[p][1] for p in tree), memory
+    return list(tree), sum(tree.values()), memory
 
 
 def held_deleted_bytes(pids: list) -> int:
@@ -272,9 +307,8 @@ class Watch:
     def check(self) -> Optional[str]:
         """Measure once; the reason when a limit is passed, else ``None``."""
         limits = self.limits
-        table = _process_table()
-        tree = _descendants(self.pid, table)
-        tasks = sum(table[p][1] for p in tree)
+        tree = process_tree(self.pid)
+        tasks = sum(tree.values())
         self.peak["tasks"] = max(self.peak["tasks"], tasks)
         if limits.tasks and tasks > limits.tasks:  # first, and cheap: a fork bomb is caught before anything else
             return (f"the notebook ran more than {limits.tasks} processes and threads at once (the grader's "
