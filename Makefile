@@ -27,7 +27,7 @@ TEST_ENV := ckpt="$$(mktemp -d)" && trap 'rm -rf "$$ckpt"' EXIT && \
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-lint \
-        grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading bench-threads example-ddp \
+        grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading bench-threads bench-limits example-ddp \
         site test-browser chromium test-cpus
 .DEFAULT_GOAL := help
 
@@ -45,7 +45,7 @@ help:
 	@echo "make hw-lint    homework markers, tests, student edition in sync"
 	@echo "make site       the course website in build/site (open build/site/index.html)"
 	@echo "make test-browser  the site and JupyterLab checked in Chromium (screenshots in build/screenshots)"
-	@echo "make bench      every benchmark (bench-fit, bench-notmnist BENCH_ARGS=--quick, bench-grading)"
+	@echo "make bench      every benchmark (bench-fit, bench-notmnist BENCH_ARGS=--quick, bench-grading, bench-limits)"
 
 # PyTorch first, in the build that fits this machine (course_utils/plumbing/torch_install.py decides
 # and says why; COURSE_TORCH=cpu|cuda|auto overrides), then everything else.
@@ -160,7 +160,7 @@ embedded: $(STAMP)
 embedded-check: $(STAMP)
 	$(PY) -m course_tools.synth --check
 
-bench: bench-fit bench-notmnist bench-grading
+bench: bench-fit bench-notmnist bench-grading bench-limits
 
 bench-fit: $(STAMP)
 	$(PY) benchmarks/bench_fit.py
@@ -173,6 +173,9 @@ bench-grading: $(STAMP)
 
 bench-threads: $(STAMP)
 	$(PY) benchmarks/bench_threads.py
+# What honest submissions use against the grader's limits, the watch's cost, the grader's memory on a crafted file.
+bench-limits: $(STAMP) grading-deps
+	$(PY) benchmarks/bench_limits.py
 
 example-ddp: $(STAMP)
 	COURSE_DEVICE=cpu COURSE_PROGRESS=plain OMP_NUM_THREADS=1 $(PY) -m torch.distributed.run --nnodes 1 \

@@ -8,7 +8,11 @@ It serves byte strings registered under URL paths, and can misbehave on purpose:
 - ``status=500, status_times=K``: answer the first K requests with that HTTP error;
 - ``stall=S, stall_times=K``: for the first K requests, send the headers and then wait S seconds
   (bounded) before the body, so that a client with a shorter timeout gives up;
+- ``redirect="http://..."``: answer ``302 Found`` with that ``Location`` instead of the file;
 - any path not registered answers 404.
+
+``LocalHTTPServer(tls=(certfile, keyfile))`` serves https instead (a test makes a self-signed
+certificate and points ``REQUESTS_CA_BUNDLE`` at it).
 
 Validators: every file is served with a strong ``ETag`` (by default derived from its bytes;
 ``etag=None`` sends none, any string is sent as given) and a ``Last-Modified`` date (``None``: none).
@@ -53,6 +57,7 @@ class Route:
     stall_times: int = 0
     etag: Optional[str] = _AUTO
     last_modified: Optional[str] = DEFAULT_LAST_MODIFIED
+    redirect: Optional[str] = None
 
     def __post_init__(self):
         if self.etag == _AUTO:
@@ -76,6 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
             route = self.server.routes.get(path)
             if route is None:
                 decision = ("404", None)
+            elif route.redirect is not None:
+                decision = ("redirect", route.redirect)
             elif route.status is not None and route.status_times > 0:
                 route.status_times -= 1
                 decision = ("status", route.status)
@@ -92,6 +99,11 @@ class _Handler(BaseHTTPRequestHandler):
         kind, arg = decision
         if kind == "404":
             self._send_simple(404, b"not found")
+        elif kind == "redirect":
+            self.send_response(302)
+            self.send_header("Location", arg)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif kind == "status":
             self._send_simple(arg, b"server error")
         else:
@@ -173,8 +185,9 @@ class _Server(ThreadingHTTPServer):
 class LocalHTTPServer:
     """Start with ``start()`` (or ``with LocalHTTPServer() as server:``), stop with ``stop()``."""
 
-    def __init__(self, lifetime: float = 60.0):
+    def __init__(self, lifetime: float = 60.0, tls: Optional[tuple] = None):
         self.lifetime = lifetime
+        self.tls = tls
         self._server: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
         self._timer: Optional[threading.Timer] = None
@@ -182,6 +195,12 @@ class LocalHTTPServer:
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> "LocalHTTPServer":
         self._server = _Server()
+        if self.tls is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*map(str, self.tls))
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="test-http-server", daemon=True)
         self._thread.start()
@@ -210,7 +229,8 @@ class LocalHTTPServer:
     @property
     def base_url(self) -> str:
         assert self._server is not None, "the server is not running"
-        return f"http://{HOST}:{self._server.server_address[1]}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{HOST}:{self._server.server_address[1]}"
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"

@@ -554,3 +554,75 @@ def test_encrypted_zip_entry_is_a_clear_error(work):
     with pytest.raises(ArchiveError, match="encrypted"):
         extract_archive(archive, work / "extracted")
     _assert_nothing_extracted(work, work / "extracted", archive)
+
+
+# --------------------------------------------------------------------------- headers too large to read
+def _raw_header(name: str, kind: bytes, size: int) -> bytes:
+    """One 512-byte tar header block claiming ``size`` bytes of data (checksum filled in)."""
+    info = tarfile.TarInfo(name)
+    info.type, info.size = kind, size
+    return info.tobuf(format=tarfile.USTAR_FORMAT)
+
+
+def _header_bomb(path: Path, kind: bytes, claimed: int, real: int) -> Path:
+    """A .tar.gz whose first header (a long name or pax header) says ``claimed`` bytes follow, and
+    ``real`` bytes (zeros: they compress to almost nothing) really do."""
+    import gzip
+
+    with gzip.open(path, "wb") as out:
+        out.write(_raw_header("././@LongLink" if kind in (b"L", b"K") else "pax", kind, claimed))
+        for _ in range(real // (1 << 20)):
+            out.write(bytes(1 << 20))
+    return path
+
+
+@pytest.mark.parametrize("kind", [b"L", b"K", b"x", b"g"])
+def test_a_tar_header_larger_than_the_cap_is_refused_before_it_is_read(work, kind):
+    claimed = 64 * 1024**2
+    archive = _header_bomb(work / "bomb.tar.gz", kind, claimed, claimed)
+    # control: tarfile itself reads the whole header into memory before it looks at it
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.next()
+    except tarfile.TarError:
+        pass  # what it read was not a valid name or pax record; it was read all the same
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak > claimed, f"control: tarfile read {peak:,} bytes"
+    dest = work / "extracted"
+    with pytest.raises(UnsafeArchiveError) as info:
+        extract_archive(archive, dest)
+    message = str(info.value)
+    assert "header at byte 0" in message and f"{claimed:,} bytes" in message and "MAX_HEADER_BYTES" in message
+    _assert_nothing_extracted(work, dest, archive)
+
+
+def test_headers_at_the_cap_are_read_and_global_ones_add_up(work, monkeypatch):
+    monkeypatch.setattr(archive_module, "MAX_HEADER_BYTES", 2048)
+    long_name = "top/" + "/".join(["d" * 100] * 14) + "/f.png"  # a GNU long name of ~1.4 KB: fine
+    archive = make_tar(work / "long.tar.gz", [(long_name, b"data")])
+    assert (extract_archive(archive, work / "a") / long_name).read_bytes() == b"data"
+    once = work / "once.tar"
+    with tarfile.open(once, "w", format=tarfile.PAX_FORMAT, pax_headers={"comment": "c" * 1500}) as tar:
+        tar.addfile(_info("top/x.png", size=1), io.BytesIO(b"x"))
+    assert (extract_archive(once, work / "b") / "top" / "x.png").read_bytes() == b"x"
+    raw = once.read_bytes()
+    header = tarfile.TarInfo.frombuf(raw[:512], "utf-8", "surrogateescape")
+    assert header.type == tarfile.XGLTYPE
+    block = 512 + -(-header.size // 512) * 512  # the global header and its data, padded
+    twice = work / "twice.tar"  # the same global header twice: 3 KB kept together, over the cap
+    twice.write_bytes(raw[:block] + raw)
+    with pytest.raises(UnsafeArchiveError, match="global pax header"):
+        extract_archive(twice, work / "c")
+
+
+def test_gnu_sparse_files_are_refused(work):
+    sparse = _info("top/sparse.bin", kind=tarfile.GNUTYPE_SPARSE, size=0)
+    archive = make_tar(work / "sparse.tar", [sparse], mode="w")
+    dest = work / "extracted"
+    with pytest.raises(UnsafeArchiveError, match="sparse"):
+        extract_archive(archive, dest)
+    _assert_nothing_extracted(work, dest, archive)

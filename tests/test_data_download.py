@@ -516,6 +516,46 @@ def test_refused_http_mirror_is_skipped_for_the_next_one(server, tmp_path, remot
     assert server.requests_for("m1/f.bin") == []
 
 
+@pytest.fixture
+def https_server(tmp_path_factory, monkeypatch):
+    """A local https server with a self-signed certificate that requests is told to trust."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test's certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    with LocalHTTPServer(lifetime=60, tls=(cert, key)) as srv:
+        yield srv
+
+
+def test_an_https_mirror_that_redirects_to_http_is_refused(server, https_server, tmp_path, remote, monkeypatch):
+    plain = server.add("swapped/f.bin", OTHER)  # what a network attacker (or a careless mirror) serves over http
+    origin = https_server.add("f.bin", b"", redirect=plain)
+    assert https_server.add("real.bin", PAYLOAD).startswith("https://")
+    assert download(https_server.url("real.bin"), tmp_path / "real.bin", size=SIZE).read_bytes() == PAYLOAD
+    # control: without the check on each hop, the https URL hands the download to plain http
+    with monkeypatch.context() as patch:
+        patch.setattr(download_module, "_redirect_refusal", lambda response, sha256, allowed: None)
+        assert download(origin, tmp_path / "control.bin", size=SIZE).read_bytes() == OTHER
+    with pytest.raises(DownloadError) as info:
+        download(origin, tmp_path / "f.bin", size=SIZE)
+    message = str(info.value)
+    assert f"redirected from {origin} to {plain}" in message and "allow_insecure" in message
+    assert _leftovers(tmp_path) == ["control.bin", "control.bin.sha256", "real.bin", "real.bin.sha256"]
+    # allowed by name, the redirect is followed; with a pinned SHA-256 the bytes are checked anyway
+    assert download(origin, tmp_path / "f.bin", size=SIZE, allow_insecure=[plain]).read_bytes() == OTHER
+    (tmp_path / "f.bin").unlink()
+    (tmp_path / "f.bin.sha256").unlink()
+    with pytest.raises(IntegrityError):
+        download(origin, tmp_path / "f.bin", size=SIZE, sha256=SHA)
+
+
 def test_https_mirrors_are_tried_first():
     urls = ["http://a/x", "https://b/x", "http://c/x", "https://d/x"]
     assert download_module._prefer_https(urls) == ["https://b/x", "https://d/x", "http://a/x", "http://c/x"]

@@ -192,6 +192,17 @@ def test_truncated_archive_is_reported_and_leaves_no_cache(tmp_path, archive):
     assert [p.name for p in tmp_path.iterdir()] == [archive.name]
 
 
+def test_a_header_too_large_to_read_is_reported_not_read(tmp_path):
+    import gzip
+
+    header = tarfile.TarInfo("././@LongLink")
+    header.type, header.size = tarfile.GNUTYPE_LONGNAME, 64 * 1024**2  # claims 64 MB of file name
+    with gzip.open(tmp_path / "notMNIST_small.tar.gz", "wb") as out:
+        out.write(header.tobuf(format=tarfile.USTAR_FORMAT) + bytes(1 << 20))
+    with pytest.raises(ValueError, match=r"truncated or damaged \(HeaderRefused: is a GNU long name of 67,108,864"):
+        NotMNIST(tmp_path, verbose=False)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="'small' or 'large'"):
         NotMNIST(variant="medium")

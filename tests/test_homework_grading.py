@@ -114,7 +114,7 @@ def test_cells_after_the_last_test_are_not_run_and_the_feedback_says_so(graded):
 def test_memory_and_file_size_limits_stop_the_cell_not_the_grading(graded):
     result = graded["results"]["resource_hog"]
     assert result.status == "graded" and result.total == 5.0
-    assert sorted(e.text.split(":")[0] for e in result.cell_errors) == ["MemoryError", "OSError"]
+    assert sorted(e.text.split(" ")[0] for e in result.cell_errors) == ["MemoryError", "OSError"]
     notes = _notes(graded, "resource_hog")
     assert "ran out of memory: the grader gives each notebook 4 GiB" in notes
     assert "wrote a file larger than the grader allows (10 MiB)" in notes
@@ -141,11 +141,12 @@ def test_student_edition_scores_zero_and_fails_only_at_the_blanks(graded):
     assert [w.answer for w in result.written] == [""]
 
 
-def test_an_error_inside_a_check_gives_the_tasks_hint_and_the_errors_line(graded):
+def test_an_error_inside_a_check_gives_the_tasks_hint_and_the_errors_type_never_its_message(graded):
+    # the message ("'int' object has no attribute 'shape'") is the student's code's to choose: not shown
     result = graded["results"]["raises_in_check"]
     message = next(c.message for c in result.checks if c.name == "fx.square")
-    assert message == ("your code raised an error while this check ran: AttributeError: 'int' object has no "
-                       "attribute 'shape'. Hint: return x multiplied by itself")
+    assert message == ("your code raised an error while this check ran: AttributeError. Hint: return x "
+                       "multiplied by itself")
 
 
 def test_syntax_error_costs_only_its_task(graded):

@@ -15,8 +15,9 @@ A submission's *label* is its path relative to the submissions folder it was fou
 file name, when a file is given), so the same folder graded from anywhere gives the same rows.
 
 Status values: ``graded`` (every cell up to the last test ran; with ``run_all``, every cell),
-``partial`` (grading stopped early: the kernel died or the total time ran out; tasks not reached
-score 0), ``invalid`` (not a notebook, corrupt, or not this homework: 0 points), ``failed`` (the
+``partial`` (grading stopped early: the kernel died, passed a limit or the total time ran out; tasks
+not reached score 0), ``invalid`` (not a notebook, corrupt, not this homework, too large, or not a
+regular file (a link, a FIFO: refused unopened, see ``intake``): 0 points), ``failed`` (the
 grader itself failed, e.g. no kernel could start: no score, regraded on the next run).
 
 Without a working bubblewrap, ``grade`` refuses to start unless ``unsafe_no_sandbox=True``
@@ -27,6 +28,7 @@ change anything they can.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -37,6 +39,7 @@ from course_utils.plumbing.system import usable_cpu_count
 
 from . import config
 from .manual import WrittenBook, default_review_dir, write_reviews
+from .intake import discover, file_sha256
 from .records import SubmissionResult
 from .release import KEY_FORMAT
 from .report import (
@@ -97,32 +100,39 @@ def edition_for(key_path: Path, key: dict) -> Path:
 
 
 # --------------------------------------------------------------------------- submissions and labels
+def _unresolved(path: Path) -> Path:
+    """``path`` made absolute with its folders' links resolved, but not a link in its last part (a
+    submission that is a link is named as itself, never as what it points to)."""
+    path = Path(path)
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
 def submission_label(path: Path, folder: Optional[Path] = None) -> str:
     """How the CSV names a submission: its path relative to ``folder`` (the submissions folder it was
     found in), or its file name."""
     path = Path(path)
     if folder is not None:
         try:
-            return path.resolve().relative_to(Path(folder).resolve()).as_posix()
+            return _unresolved(path).relative_to(Path(folder).resolve()).as_posix()
         except ValueError:
             pass
     return path.name
 
 
-def expand_submissions(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+def expand_submissions(paths: Iterable[Path], notes: Optional[list] = None) -> list[tuple[Path, str]]:
     """``(file, label)`` for files as given and the ``*.ipynb`` under folders (checkpoints skipped),
-    without repeats; labels are unique (a clash gets the folder's name in front)."""
-    found: list[tuple[Path, str]] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            for file in sorted(path.rglob("*.ipynb")):
-                if ".ipynb_checkpoints" not in file.parts:
-                    found.append((file, submission_label(file, path)))
-        else:
-            found.append((path, submission_label(path)))
+    without repeats; labels are unique (a clash gets the folder's name in front).
+
+    Links are never followed (``intake.discover``): a linked, FIFO or device entry is listed (it gets
+    a row saying it was refused), a linked folder is not entered and is named in ``notes``.
+    """
+    entries, skipped = discover(paths)
+    if notes is not None:
+        notes.extend(skipped)
+    found = [(path, submission_label(path, folder)) for path, folder in entries]
     unique, seen, labels = [], set(), set()
     for path, label in found:
-        resolved = path.resolve()
+        resolved = _unresolved(path)
         if resolved in seen:
             continue
         seen.add(resolved)
@@ -137,10 +147,8 @@ def expand_submissions(paths: Iterable[Path]) -> list[tuple[Path, str]]:
 
 
 def _sha256(path: Path) -> str:
-    try:
-        return sha256_file(path)
-    except OSError:
-        return ""
+    """The submission's SHA-256, read without following a link or blocking (``""`` when refused)."""
+    return file_sha256(path)
 
 
 def default_jobs() -> int:
@@ -216,9 +224,12 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
     """
     key_path, out_csv = Path(key_path), Path(out_csv)
     key = load_key(key_path)
-    key_sha = _sha256(key_path)
+    key_sha = sha256_file(key_path)  # the instructor's own file (load_key has read it)
     feedback_dir = Path(feedback_dir) if feedback_dir else out_csv.with_name(out_csv.stem + "-feedback")
-    found = expand_submissions(submissions)
+    skipped: list = []
+    found = expand_submissions(submissions, skipped)
+    for note in skipped:
+        log(note)
     if not found:
         raise GradingError("no submissions given: pass notebook files or folders holding them")
     sandbox = make_sandbox(key_path, key, unsafe_no_sandbox=unsafe_no_sandbox)

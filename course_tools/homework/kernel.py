@@ -1,7 +1,10 @@
 """One grading kernel: laid out and started as ``sandbox`` says, driven over ZMQ ``ipc`` sockets.
 
 ``KernelSession`` starts an IPython kernel in a private folder and runs code there, collecting each
-request's outcome from the kernel's own replies to the grader's requests.
+request's outcome from the kernel's own replies to the grader's requests. The kernel starts through
+the limits shim and is watched from outside while it lives (``limits``): a watched limit passed kills
+the sandbox, and ``breach`` says why. ``history`` keeps what ran as each ``In[n]``, so that an
+error's line is quoted from the grader's own copy (``locate``), never from the kernel's traceback.
 
 Canonical (test) cells do not go through the student's ``run_cell``: they are sent as a user
 expression that reaches ``exec`` through the real ``builtins`` module, clears input/AST
@@ -17,7 +20,6 @@ import os
 import queue
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,26 +28,29 @@ from pathlib import Path
 from typing import Optional
 
 from . import config
+from .feedback_text import trace_positions
+from .limits import Limits, Watch, kill_group, shim_argv
 from .records import Outcome
 from .sandbox import INSIDE_COURSE, INSIDE_SOCKETS, Sandbox, bwrap_argv
 
-#: Runs just before the kernel, outside the sandbox: sets the kernel's resource limits (inherited by
-#: the sandbox and everything started in it), then becomes the real command. A hard limit already
-#: lower than ours is kept.
-_LIMITS_SHIM = """import os, resource, sys
-for name, value in (("RLIMIT_AS", int(sys.argv[1])), ("RLIMIT_FSIZE", int(sys.argv[2]))):
-    kind = getattr(resource, name)
-    hard = resource.getrlimit(kind)[1]
-    if value > 0:
-        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(kind, (value, value))
-os.execvp(sys.argv[3], sys.argv[3:])
-"""
 
-
-def with_limits(argv: list, memory_bytes: int, file_bytes: int) -> list:
-    """``argv`` run under an address-space limit and a file-size limit (bytes; 0: none)."""
-    return [sys.executable, "-I", "-S", "-c", _LIMITS_SHIM, str(int(memory_bytes)), str(int(file_bytes))] + argv
+def remove_tree(folder: Path) -> None:
+    """Delete ``folder`` and everything in it, also folders the student's code made unreadable
+    (``chmod 000``; the files are the grader's own): each folder is opened without following links
+    and made readable first."""
+    for path, folders, _ in os.walk(folder):
+        for name in folders:
+            try:
+                fd = os.open(os.path.join(path, name), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            except OSError:
+                continue  # a link (never followed) or gone
+            try:
+                os.fchmod(fd, 0o700)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 class KernelStartError(RuntimeError):
@@ -190,15 +195,24 @@ class KernelSession:
     Use as a context manager: the folder is removed and every process of the kernel killed on exit.
     """
 
-    def __init__(self, sandbox: Sandbox, *, env: Optional[dict] = None, threads: int = 1):
+    def __init__(self, sandbox: Sandbox, *, env: Optional[dict] = None, threads: int = 1,
+                 limits: Optional[Limits] = None):
         self.sandbox = sandbox
         self.extra_env = dict(env or {})
         self.threads = threads
+        self.limits = limits if limits is not None else Limits.from_config()
         self.scratch: Optional[Path] = None
         self.proc: Optional[subprocess.Popen] = None
         self.kc = None
+        self.watch: Optional[Watch] = None
+        self.history: dict = {}  # execution count -> (notebook cell number or None, the code the grader sent)
         self.checks_path = ""
         self.cpu_seconds = 0.0  # CPU time of the kernel and everything it started, measured at close
+
+    @property
+    def breach(self) -> Optional[str]:
+        """Why the watch stopped this kernel (a limit it passed), or ``None``."""
+        return self.watch.breach if self.watch is not None else None
 
     # -- layout and start
     def _layout(self) -> tuple[Path, Path, Path]:
@@ -258,8 +272,11 @@ class KernelSession:
                 "control_port": 4, "hb_port": 5, "key": key, "signature_scheme": "hmac-sha256", "kernel_name": ""}
         (sockets / "kernel.json").write_text(json.dumps(info))
         command = [sys.executable, "-m", "ipykernel_launcher", "-f", f"{inside_sockets}/kernel.json"]
-        argv = (bwrap_argv(self.sandbox, work, sockets) + ["--"] + command) if isolate else command
-        argv = with_limits(argv, config.KERNEL_MEMORY_BYTES, config.KERNEL_FILE_BYTES)
+        command = shim_argv(command, self.limits, in_namespace=isolate)  # the limits, set inside the sandbox
+        if isolate:
+            command = bwrap_argv(self.sandbox, work, sockets, tmp_bytes=self.limits.tmp_bytes,
+                                 shm_bytes=self.limits.shm_bytes, spill=self.scratch / "spill") + ["--"] + command
+        argv = command
         cwd = str(sockets) if isolate else str(work / "notebooks")
         with open(log, "wb") as fh:
             try:
@@ -267,6 +284,9 @@ class KernelSession:
                                              stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
             except OSError as exc:
                 raise KernelStartError(f"cannot start the kernel: {exc}") from exc
+        # the whole scratch folder: the course folder, the sockets folder (also writable inside), the
+        # spill folders and the kernel's log (its stdout and stderr)
+        self.watch = Watch(self.proc.pid, self.scratch, self.limits, self._stop_for).start()
         kc = BlockingKernelClient()
         kc.load_connection_info(dict(info, ip=str(sockets / "k")))
         kc.start_channels(hb=False)
@@ -284,7 +304,14 @@ class KernelSession:
                     raise KernelStartError(f"the kernel did not answer within {config.STARTUP_TIMEOUT} s") from None
         return self
 
+    def _stop_for(self, reason: str) -> None:
+        """Called by the watch when a limit is passed: the sandbox and everything in it is killed."""
+        if self.proc is not None:
+            kill_group(self.proc.pid)
+
     def close(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
         if self.kc is not None:
             try:
                 self.kc.stop_channels()
@@ -293,17 +320,14 @@ class KernelSession:
             self.kc = None
         if self.proc is not None:
             self.cpu_seconds = tree_cpu_seconds(self.proc.pid)
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError, OSError):
-                pass
+            kill_group(self.proc.pid)
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
             self.proc = None
         if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            remove_tree(self.scratch)
             self.scratch = None
 
     def __enter__(self) -> "KernelSession":
@@ -372,8 +396,20 @@ class KernelSession:
             return "died"
         return "ok" if reply is not None else "stuck"
 
+    def locate(self, traceback: object) -> Optional[list]:
+        """``[cell, line, text]`` of the innermost frame of ``traceback`` (the kernel's, untrusted) that is
+        in a cell this session ran with history: only the numbers are read from it, the text comes from
+        the grader's own copy of that cell (``history``). ``None`` when no frame is in such a cell."""
+        for count, line in reversed(trace_positions(traceback)):
+            if count in self.history:
+                cell, source = self.history[count]
+                lines = source.splitlines()
+                if 1 <= line <= len(lines):
+                    return [cell, line, lines[line - 1].strip()]
+        return None
+
     def run(self, code: str, *, timeout: float, user_expressions: Optional[dict] = None,
-            store_history: bool = True) -> tuple[Outcome, Optional[dict]]:
+            store_history: bool = True, cell: Optional[int] = None) -> tuple[Outcome, Optional[dict]]:
         """Run ``code``; the outcome as the grader saw it, and the raw reply content (or None).
 
         A request that outlives ``timeout`` is interrupted (``status="timeout"``); if the kernel
@@ -398,17 +434,21 @@ class KernelSession:
         if not isinstance(reply, dict):
             outcome.status = "malformed"
             return outcome, None
+        count = reply.get("execution_count")
+        if store_history and isinstance(count, int) and not isinstance(count, bool):
+            self.history[count] = (cell, code)  # what ran as In[count], for locating errors later
         if reply.get("status") == "ok":
             outcome.status = "ok"
         else:
             outcome.status = "error"
             outcome.ename = str(reply.get("ename", "Error"))[:200]
             outcome.evalue = str(reply.get("evalue", ""))[:5000]
+            outcome.at = self.locate(reply.get("traceback"))
         return outcome, reply
 
-    def run_student(self, source: str, *, timeout: float) -> Outcome:
-        """Run one of the student's cells as Jupyter would (history kept)."""
-        return self.run(source, timeout=timeout)[0]
+    def run_student(self, source: str, *, timeout: float, cell: Optional[int] = None) -> Outcome:
+        """Run one of the student's cells (notebook cell number ``cell``) as Jupyter would (history kept)."""
+        return self.run(source, timeout=timeout, cell=cell)[0]
 
     def run_canonical(self, source: str, label: str, *, timeout: float) -> Outcome:
         """Run a canonical test cell outside the student's ``run_cell`` path; the outcome comes from
@@ -434,6 +474,6 @@ class KernelSession:
             if ename == "KeyboardInterrupt":  # a user expression stopped by our own interrupt
                 return Outcome(status="timeout", seconds=outcome.seconds, printed=outcome.printed)
             return Outcome(status="error", ename=ename, evalue=str(value.get("evalue", ""))[:5000],
-                           seconds=outcome.seconds, printed=outcome.printed)
+                           seconds=outcome.seconds, printed=outcome.printed, at=self.locate(value.get("traceback")))
         return Outcome(status="malformed", seconds=outcome.seconds, printed=outcome.printed,
                        evalue="the kernel returned a result the grader cannot read")

@@ -67,6 +67,7 @@ class Outcome(_Record):
     evalue: str = ""
     seconds: float = 0.0
     printed: int = 0  # characters of text output, when above the limit
+    at: Optional[list] = None  # [cell, line, text]: where an error happened in the student's code (grader's copy)
 
 
 @dataclass
@@ -98,7 +99,7 @@ class CellError(_Record):
     """An error in one of the student's own cells; ``costs_points`` when its task scored 0."""
 
     cell: int
-    text: str
+    text: str  # plain text (feedback_text.error_text): the error's type and the student's own line
     costs_points: bool = False
 
 

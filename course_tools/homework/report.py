@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -154,8 +155,40 @@ def feedback_path(feedback_dir: Path, label: str) -> Path:
     return Path(feedback_dir) / rel.with_suffix(".md")
 
 
+#: Characters that markdown or HTML give a meaning to anywhere in a line.
+_MARKUP = re.compile(r"([\\`*_\[\]<>&|~!{}])")
+#: What gives a line a meaning at its start: a heading, quote, list item, rule or setext underline.
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(text: object) -> str:
+    """``text`` without control characters (terminal escape sequences, bidirectional overrides,
+    zero-width characters): what the grader prints to a terminal or puts in a file name's place."""
+    return _CONTROL.sub("?", str(text))
+
+
+def escape_markdown(text: object, *, one_line: bool = False) -> str:
+    """Text the student controls (an answer, a message, a file name), safe to put in a markdown
+    feedback file that may be shown as HTML: every character markdown or HTML reads as markup
+    (``* _ ` [ ] < > & | ~ ! { } \\``, and ``# > + - =`` or ``1.`` at a line's start) is escaped with a
+    backslash, so it shows as itself, and control characters become ``?``. ``one_line`` joins the
+    lines with spaces (an answer in a list item); otherwise lines are kept.
+    """
+    lines = plain(str(text).replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    if one_line:
+        lines = [" ".join(" ".join(lines).split())]
+    out = []
+    for line in lines:
+        line = _MARKUP.sub(r"\\\1", line)
+        out.append(_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line))
+    return "\n".join(out)
+
+
 def _code(text: str) -> str:
-    return "`" + text.replace("`", "'") + "`"
+    """A code span showing ``text`` (a file name): markup inside a code span is not read; backticks,
+    which would end it, become ``'``, and ``<`` ``>`` become ``‹`` ``›`` for renderers that are not careful."""
+    return "`" + plain(text).replace("`", "'").replace("\n", " ").replace("<", "‹").replace(">", "›") + "`"
 
 
 def feedback_markdown(label: str, result: SubmissionResult, written: Optional[dict] = None,
@@ -179,7 +212,7 @@ def feedback_markdown(label: str, result: SubmissionResult, written: Optional[di
                      + (" plus your written answers, graded by hand" if result.written else ""))
         lines.append("")
     if result.notes:
-        lines += ["## Notes", ""] + [f"- {note}" for note in result.notes] + [""]
+        lines += ["## Notes", ""] + [f"- {escape_markdown(note, one_line=True)}" for note in result.notes] + [""]
     if result.checks:
         lines += ["## Checks", ""]
         for task_id, got in result.points.items():
@@ -189,8 +222,8 @@ def feedback_markdown(label: str, result: SubmissionResult, written: Optional[di
             lines.append("")
             for check in (c for c in result.checks if c.task == task_id):
                 mark = "PASS" if check.passed else "FAIL"
-                message = check.message.replace("\n", "\n  ")
-                lines.append(f"- **{mark}** {check.name}: {message}")
+                message = escape_markdown(check.message).replace("\n", "\n  ")
+                lines.append(f"- **{mark}** {escape_markdown(check.name)}: {message}")
             lines.append("")
     if result.written:
         lines += written_section(written if written is not None else record_of(result), row) + [""]
@@ -201,7 +234,7 @@ def feedback_markdown(label: str, result: SubmissionResult, written: Optional[di
                   "your score by itself. (Cell numbers count every cell from the top, markdown cells included.)", ""]
         for error in result.cell_errors:
             cost = "in a task that scored 0" if error.costs_points else "costs no points"
-            lines.append(f"- cell {error.cell} ({cost}): {error.text}")
+            lines.append(f"- cell {error.cell} ({cost}): {escape_markdown(error.text, one_line=True)}")
         lines.append("")
     if result.not_run:
         first, last, count = result.not_run[0], result.not_run[-1], len(result.not_run)
@@ -217,5 +250,5 @@ def summary_line(label: str, result: SubmissionResult) -> str:
     score = "no score" if result.status == "failed" else f"{fmt(result.total)}/{fmt(result.max_points)}"
     first_note = f" - {result.notes[0]}" if result.notes else ""
     flags = f" [flags: {'; '.join(result.flags)}]" if result.flags else ""
-    return f"{label}: {score} ({result.status}, {result.seconds:.1f} s){first_note}{flags}"
+    return plain(f"{label}: {score} ({result.status}, {result.seconds:.1f} s){first_note}{flags}")
 

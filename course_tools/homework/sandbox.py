@@ -8,7 +8,10 @@ nothing else of the machine is there: not the instructor repository, the key, ot
 the grade store. There is no network, the kernel has its own PID namespace (``--unshare-all``) and
 dies with its parent (``--die-with-parent``): nothing the student starts outlives it. The kernel's
 ZMQ ``ipc`` sockets live in a second folder bound into the sandbox, so the grader's own process
-stays outside.
+stays outside. The tmpfs bubblewrap builds the sandbox's root and ``/dev`` on is remounted read-only
+(otherwise it is memory anyone inside can fill); ``/tmp`` and ``/dev/shm`` are tmpfs mounts of a
+fixed size (``--size``, bubblewrap 0.8+), or folders on disk in the kernel's scratch folder where
+this bubblewrap cannot size a tmpfs. The limits themselves are ``limits``'s.
 
 ``Sandbox(isolate=False)`` (``grade --unsafe-no-sandbox`` and the instructor's own ``lint --run``)
 uses the same layout on the host, without any isolation. ``kernel.KernelSession`` starts and drives
@@ -116,8 +119,31 @@ def _supports(bwrap: str, option: str) -> bool:
     return option in _OPTIONS[bwrap]
 
 
-def bwrap_argv(sandbox: Sandbox, work: Path, sockets: Path) -> list[str]:
-    """The bubblewrap command line (without the command to run) for one kernel."""
+def sized_tmpfs_supported(bwrap: str = "bwrap") -> bool:
+    """Whether this bubblewrap can give a tmpfs a size (``--size``, bubblewrap 0.8 and later)."""
+    return _supports(bwrap, "--size")
+
+
+def _tmpfs(sandbox: Sandbox, dest: str, size: int, spill: Optional[Path]) -> list[str]:
+    """A writable ``dest`` of at most ``size`` bytes: a sized tmpfs, or (bubblewrap too old to size one,
+    and ``spill`` given) a folder of ``spill`` on disk, which the watch counts with the private folder."""
+    if size > 0 and sized_tmpfs_supported(sandbox.bwrap):
+        return ["--size", str(int(size)), "--tmpfs", dest]
+    if size > 0 and spill is not None:
+        folder = Path(spill) / dest.strip("/").replace("/", "-")
+        folder.mkdir(parents=True, exist_ok=True)
+        return ["--bind", str(folder), dest]
+    return ["--tmpfs", dest]
+
+
+def bwrap_argv(sandbox: Sandbox, work: Path, sockets: Path, *, tmp_bytes: int = 0, shm_bytes: int = 0,
+               spill: Optional[Path] = None) -> list[str]:
+    """The bubblewrap command line (without the command to run) for one kernel.
+
+    ``tmp_bytes``/``shm_bytes`` size the sandbox's ``/tmp`` and ``/dev/shm`` (0: unsized); ``spill`` is
+    where they go on disk when this bubblewrap cannot size a tmpfs. Everything else that would be
+    writable memory (the sandbox's root and ``/dev``, the folder hiding ``course_tools``) is read-only.
+    """
     argv = [sandbox.bwrap, "--die-with-parent", "--new-session", "--unshare-all", "--unshare-user"]
     if _supports(sandbox.bwrap, "--disable-userns"):
         argv.append("--disable-userns")  # no nested namespaces from inside
@@ -133,17 +159,21 @@ def bwrap_argv(sandbox: Sandbox, work: Path, sockets: Path) -> list[str]:
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     # /tmp is a fresh tmpfs, mounted before the Python environment: a virtual environment that lives
     # under /tmp (a CI clone, say) is then bound on top of it instead of being hidden by it
-    argv += ["--tmpfs", "/tmp"]
+    argv += _tmpfs(sandbox, "/tmp", tmp_bytes, spill)
     roots = _python_roots()
     for root in roots:
         if not root.startswith("/usr/"):
             argv += ["--ro-bind", root, root]
     for folder in _installed_tools(roots + ["/usr"]):
-        argv += ["--tmpfs", folder]
-    argv += ["--proc", "/proc", "--dev", "/dev",
-             "--bind", str(work), INSIDE_COURSE,
+        argv += ["--tmpfs", folder, "--remount-ro", folder]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += _tmpfs(sandbox, "/dev/shm", shm_bytes, spill)
+    argv += ["--bind", str(work), INSIDE_COURSE,
              "--ro-bind", str(sandbox.course_utils()), f"{INSIDE_COURSE}/course_utils",
              "--bind", str(sockets), INSIDE_SOCKETS,
+             # last: the tmpfs bubblewrap builds the sandbox's root and /dev on would otherwise be
+             # writable memory without a size
+             "--remount-ro", "/dev", "--remount-ro", "/",
              "--chdir", f"{INSIDE_COURSE}/notebooks"]
     return argv
 
@@ -165,7 +195,8 @@ def sandbox_problem(bwrap: str = "bwrap") -> Optional[str]:
             sockets.mkdir()
             edition = Path(tmp) / "edition"
             (edition / "course_utils").mkdir(parents=True)
-            argv = bwrap_argv(Sandbox(edition=edition, bwrap=found), work, sockets) + [sys.executable, "-c", "pass"]
+            argv = bwrap_argv(Sandbox(edition=edition, bwrap=found), work, sockets, tmp_bytes=1 << 20,
+                              shm_bytes=1 << 20, spill=Path(tmp) / "spill") + ["--", sys.executable, "-c", "pass"]
             try:
                 done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
                 problem = None if done.returncode == 0 else (

@@ -14,21 +14,24 @@ and the feedback files are ``grade``'s job, one level up.
 - The student's cells after the last test cannot change a score, so they are not run (their cell
   numbers are listed in ``not_run``) unless ``run_all=True``: on the MLP homework that skips the
   training demos and halves the grading time.
-- Feedback text that the student's code controls (error messages) is cut to one line, stripped of
-  paths and of any line of a hidden test.
+- Feedback text that the student's code controls: an error is shown as its type and the student's
+  own line, taken from the grader's copy of the cell (``feedback_text``), never its message; a
+  check's own failure message is cut to 12 lines, stripped of paths and of any line of a hidden test.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
 from typing import Optional
 
 from . import config
+from .feedback_text import error_text, public_words
+from .intake import load_submission
 from .kernel import KernelSession, KernelStartError
-from .markers import checksum, header_of
+from .limits import cell_note, stop_note
+from .markers import checksum, header_of, normalize
 from .records import CellError, CheckResult, Outcome, PlanItem, Run, SubmissionResult, WrittenAnswer
 from .sandbox import Sandbox
 from .scan import scan
@@ -37,52 +40,16 @@ from .written import find_answers
 #: Longest text kept from an error message the student's code controls, and from a check's message.
 MAX_STUDENT_TEXT = 200
 MAX_CHECK_TEXT = 800
+#: Longest error line (its type and the student's own line of code).
+MAX_ERROR_TEXT = 400
 _PATH = re.compile(r"(?<![\w.:])(?:/[A-Za-z_.~][\w.\-+@~]*){2,}/?")
 
 
 # --------------------------------------------------------------------------- reading
 def read_submission(path: Path) -> tuple[Optional[dict], Optional[str]]:
-    """``({"cells": [{cell_type, source}]}, None)``, or ``(None, why it cannot be graded)``."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > config.MAX_SUBMISSION_BYTES:
-            return None, (f"the file is {size:,} bytes, more than a notebook should be "
-                          f"({config.MAX_SUBMISSION_BYTES:,}): clear the outputs and submit again")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, f"the file cannot be read ({exc.strerror or exc})"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, ("not a notebook: the file is not text (a .ipynb file is JSON text); in Jupyter or Colab use "
-                      "File > Download > Download .ipynb")
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        if text.lstrip().startswith(("{", "[")) and isinstance(exc, json.JSONDecodeError):
-            return None, (f"the notebook file is damaged (invalid JSON at line {exc.lineno}, column {exc.colno}): "
-                          "it was probably cut off while saving or uploading; download it again from Jupyter/Colab")
-        return None, ("not a notebook: the file is not JSON; in Jupyter or Colab use File > Download > "
-                      "Download .ipynb")
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        return None, "not a notebook: the JSON has no list of cells"
-    if data.get("nbformat") != 4:
-        try:
-            import nbformat
-
-            data = dict(nbformat.convert(nbformat.from_dict(data), 4))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return None, f"not a notebook this grader can read (nbformat {data.get('nbformat')!r}: {exc})"
-    cells = []
-    for cell in data.get("cells", []):
-        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            return None, "the notebook file is damaged: a cell has no valid cell_type"
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(str(s) for s in source)
-        cells.append({"cell_type": cell["cell_type"], "source": str(source)})
-    return {"cells": cells}, None
+    """``({"cells": [{cell_type, source}]}, None)``, or ``(None, why it cannot be graded)``: a regular
+    file only, of bounded size, parsed in a child process (``intake.load_submission``)."""
+    return load_submission(Path(path))
 
 
 def choose_notebook(nb: dict, path: Path, key: dict, forced: Optional[str] = None) -> tuple[Optional[str], str]:
@@ -204,8 +171,9 @@ _NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
 
 
 def check_message(item: PlanItem, outcome: Outcome, task_hint: str, secret: list[str],
-                  visible_names: frozenset = frozenset()) -> str:
-    """The feedback message of one check (never the test's code).
+                  public: frozenset = frozenset(), visible_names: frozenset = frozenset()) -> str:
+    """The feedback message of one check (never the test's code). An error the student's code raised
+    is shown as its type and the student's own line (``feedback_text.error_text``), never its message.
 
     ``visible_names``: the names the visible part of the same test defines; a hidden part that stops at one of
     them ran after a visible part that stopped early, which is the cause to report.
@@ -227,16 +195,15 @@ def check_message(item: PlanItem, outcome: Outcome, task_hint: str, secret: list
     if ename == "AssertionError":
         return ("a hidden check failed." if item.hidden else "a check failed.") + hint
     if ename == "NotImplementedError":
-        text = scrub(evalue, secret)
-        return f"not done yet: {text}" if text else "not done yet (NotImplementedError)"
+        return f"not done yet: {item.test}: {task_hint}" if task_hint else "not done yet (NotImplementedError)"
+    text = scrub(error_text(ename, evalue, outcome.at, public), secret, limit=MAX_ERROR_TEXT)
     if ename == "NameError":
         missing = _NAME_ERROR.search(evalue)
         if item.hidden and missing and missing.group(1) in visible_names:
             return ("not checked: these checks use a result of the visible checks of this task, which stopped "
                     "before computing it; fix what the visible checks report first.")
-        return (f"{scrub(evalue, secret)}. The test uses a name your notebook should define: run the task cell "
-                "without errors and keep the names the task asks for.")
-    text = scrub(f"{ename}: {evalue}" if evalue else ename, secret)
+        return (f"{text}. The test uses a name your notebook should define: run the task cell without errors and "
+                "keep the names the task asks for.")
     return f"your code raised an error while this check ran: {text}.{hint}"
 
 
@@ -261,7 +228,7 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, tot
                     label = f"<{'hidden ' if item.hidden else ''}test {item.test}>"
                     outcome = session.run_canonical(item.source, label, timeout=timeout)
                 else:
-                    outcome = session.run_student(item.source, timeout=timeout)
+                    outcome = session.run_student(item.source, timeout=timeout, cell=item.cell)
             except Exception as exc:  # noqa: BLE001 - the kernel broke the protocol: the submission's doing
                 outcomes[index] = Outcome(status="malformed", evalue=f"{type(exc).__name__}")
                 stop = (f"the kernel stopped answering the grader properly while running {item.where}; nothing "
@@ -269,14 +236,21 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, tot
                 break
             outcomes[index] = outcome
             if outcome.status == "died":
-                stop = (f"the Python kernel crashed while running {item.where} (os._exit, a segfault, or running "
-                        "out of memory); nothing after it ran")
+                stop = stop_note(session.breach, item.where) or (
+                    f"the Python kernel crashed while running {item.where} (os._exit, a segfault, or running "
+                    "out of memory); nothing after it ran")
                 break
             if outcome.status == "timeout" and outcome.ename in ("stuck", "died"):
                 stop = (f"the kernel did not stop after {item.where} timed out (it ignores interrupts); nothing "
                         "after it ran")
                 break
     return outcomes, stop, session.cpu_seconds
+
+
+def _public(entry: dict, plan: list[PlanItem]) -> frozenset:
+    """Names a message may quote: those in the student's cells and in the visible tests."""
+    return public_words([item.source for item in plan if item.kind == "student"]
+                        + [t["visible"] for t in entry["tests"]])
 
 
 def score(entry: dict, plan: list[PlanItem], outcomes: list[Outcome]) -> tuple[dict, list[CheckResult]]:
@@ -286,6 +260,7 @@ def score(entry: dict, plan: list[PlanItem], outcomes: list[Outcome]) -> tuple[d
     hints = {t["id"]: t.get("hint", "") for t in entry["tasks"]}
     visible = {t["id"]: frozenset(bound_names(t["visible"])) for t in entry["tests"]}
     secret = hidden_lines(entry)
+    public = _public(entry, plan)
     checks = []
     ok_by_task: dict = {t["id"]: True for t in entry["tasks"]}
     for item, outcome in zip(plan, outcomes):
@@ -295,7 +270,7 @@ def score(entry: dict, plan: list[PlanItem], outcomes: list[Outcome]) -> tuple[d
         ok_by_task[item.test] = ok_by_task.get(item.test, True) and passed
         name = item.test + (" (hidden checks)" if item.hidden else "")
         checks.append(CheckResult(name=name, task=item.test, hidden=item.hidden, passed=passed,
-                                  message=check_message(item, outcome, hints.get(item.test, ""), secret,
+                                  message=check_message(item, outcome, hints.get(item.test, ""), secret, public,
                                                         visible.get(item.test, frozenset()))))
     points = {t["id"]: (float(t["points"]) if ok_by_task.get(t["id"]) else 0.0) for t in entry["tasks"]}
     return points, checks
@@ -351,7 +326,7 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
     result.cpu_seconds = round(cpu, 2)
     result.points, result.checks = score(entry, plan, outcomes)
     result.recompute()
-    secret = hidden_lines(entry)
+    public, secret = _public(entry, plan), hidden_lines(entry)
     malformed = []
     for item, outcome in zip(plan, outcomes):
         result.runs.append(Run(kind=item.kind, cell=item.cell, test=item.test, hidden=item.hidden,
@@ -369,16 +344,12 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
             result.cell_errors.append(CellError(cell=item.cell, costs_points=costs,
                                                 text=f"stopped after {outcome.seconds:g} s (infinite loop?)"))
         elif outcome.status == "error":
-            text = scrub(f"{outcome.ename}: {outcome.evalue}" if outcome.evalue.strip() else outcome.ename, secret)
+            text = scrub(error_text(outcome.ename, outcome.evalue, outcome.at, public), secret, limit=MAX_ERROR_TEXT)
             result.cell_errors.append(CellError(cell=item.cell, text=text, costs_points=costs))
             if outcome.ename in ("SyntaxError", "IndentationError", "TabError"):
                 result.notes.append(f"{where} has a {outcome.ename}")
-            elif outcome.ename == "MemoryError" and config.KERNEL_MEMORY_BYTES:
-                result.notes.append(f"{where} ran out of memory: the grader gives each notebook "
-                                    f"{config.KERNEL_MEMORY_BYTES / 1024**3:g} GiB")
-            elif "File too large" in outcome.evalue and config.KERNEL_FILE_BYTES:
-                result.notes.append(f"{where} wrote a file larger than the grader allows "
-                                    f"({config.KERNEL_FILE_BYTES / 1024**2:g} MiB)")
+            elif cell_note(outcome.ename, outcome.evalue, where):
+                result.notes.append(cell_note(outcome.ename, outcome.evalue, where))
         if outcome.printed:
             result.notes.append(f"{where} printed {outcome.printed:,} characters (output is not kept when grading)")
     if malformed:

@@ -52,6 +52,7 @@ import torch
 from PIL import Image
 
 from course_tools.reference.fonts import TEST_FRACTION, font_of, split_fonts
+from course_utils.data.archive import CappedTarInfo, HeaderRefused
 from course_utils.data.base import ImageDataset, data_dirs, registry_fetch
 from course_utils.plumbing.system import usable_cpu_count
 
@@ -270,7 +271,7 @@ def build_cache_from_folder(folder: Path, tmp: Path, variant: str, workers: int)
 def _archive_members(path: Path, top: str, batch: int) -> Iterator[list[tuple[int, str, bytes]]]:
     """Stream ``(label, name, bytes)`` of ``top/{A..J}/*.png`` members, in batches, without extracting."""
     found = []
-    with tarfile.open(path, mode="r|gz") as tar:
+    with tarfile.open(path, mode="r|gz", tarinfo=CappedTarInfo) as tar:  # a header too large to read is refused
         for member in tar:
             if not member.isfile():
                 continue
@@ -324,7 +325,7 @@ def build_cache_from_archive(archive: Path, tmp: Path, variant: str, workers: in
             else:
                 for batch_items in batches:
                     consume(batch_items, _decode_blobs([b for _, _, b in batch_items]))
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+    except (tarfile.TarError, EOFError, zlib.error, OSError, HeaderRefused) as exc:
         if isinstance(exc, OSError) and exc.errno is not None:
             raise  # a real I/O error (disk full, permission denied), not a damaged archive
         size = archive.stat().st_size if archive.exists() else 0

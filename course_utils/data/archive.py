@@ -19,6 +19,10 @@ writes. Every entry is checked before anything is written; refused, with
 - device files, FIFOs and other special files;
 - more entries or more uncompressed bytes than the limits (``max_members``, ``max_bytes``; the
   registry knows them for the course's datasets), against decompression bombs;
+- a tar header whose own data is larger than ``MAX_HEADER_BYTES`` (a GNU long name or link name, a
+  pax extended header; the global pax headers of an archive together), refused before it is read:
+  ``tarfile`` would otherwise read all of it into memory; and GNU sparse files, which dataset
+  archives never need and whose maps ``tarfile`` also reads whole;
 - any path that cannot be created or resolved exactly where expected (too long for the file
   system, ``ENAMETOOLONG``; a file where a folder should be; anything that resolves elsewhere).
 
@@ -51,11 +55,15 @@ from typing import Any, BinaryIO, Callable, Optional
 
 from ..plumbing.locks import LockTimeout, file_lock
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MEMBERS", "ArchiveError", "UnsafeArchiveError", "extract_archive"]
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MEMBERS", "MAX_HEADER_BYTES", "ArchiveError", "CappedTarInfo", "HeaderRefused",
+           "UnsafeArchiveError", "extract_archive", "open_tar"]
 
 #: Limits for an archive the registry does not know: generous, but a bomb still stops.
 DEFAULT_MAX_MEMBERS = 1_000_000
 DEFAULT_MAX_BYTES = 8 * 1024 ** 3
+#: Largest tar header data read (a GNU long name or link name, one pax extended header, all global
+#: pax headers together), in bytes: a real name is at most a few KB, a pax header a few hundred bytes.
+MAX_HEADER_BYTES = 1 << 20
 #: A ``.<dest>.extracting-*`` folder left by a killed process is removed once it is this old
 #: (seconds) and the lock is free.
 STALE_AFTER_S = 600.0
@@ -205,6 +213,51 @@ def _safe_mode(mode: Optional[int], is_dir: bool) -> Optional[int]:
 
 
 # --------------------------------------------------------------------------- tar
+class HeaderRefused(Exception):
+    """A tar header refused before its data was read (``CappedTarInfo``); ``offset`` is its byte offset
+    in the uncompressed archive."""
+
+    def __init__(self, offset: int, reason: str):
+        super().__init__(reason)
+        self.offset, self.reason = offset, reason
+
+
+_LONG_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
+_PAX_TYPES = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE)
+
+
+class CappedTarInfo(tarfile.TarInfo):
+    """``tarfile.TarInfo`` that checks a header's own data size before ``tarfile`` reads it (see
+    ``MAX_HEADER_BYTES``) and refuses GNU sparse files; use it as ``tarfile.open(..., tarinfo=CappedTarInfo)``
+    (``open_tar`` does)."""
+
+    def _proc_member(self, tar):
+        kind = {tarfile.GNUTYPE_LONGNAME: "a GNU long name", tarfile.GNUTYPE_LONGLINK: "a GNU long link name",
+                tarfile.XGLTYPE: "a global pax header"}.get(self.type, "a pax extended header")
+        if self.type in _LONG_TYPES + _PAX_TYPES:
+            size = self.size
+            if self.type == tarfile.XGLTYPE:  # global headers are kept for the rest of the archive
+                size += getattr(tar, "_course_global_bytes", 0)
+                tar._course_global_bytes = size
+            if size > MAX_HEADER_BYTES:
+                raise HeaderRefused(self.offset, f"is {kind} of {size:,} bytes, more than the {MAX_HEADER_BYTES:,} "
+                                                 "bytes a header may hold (MAX_HEADER_BYTES)")
+        if self.type == tarfile.GNUTYPE_SPARSE:
+            raise HeaderRefused(self.offset, "is a GNU sparse file, which a dataset archive never needs")
+        return super()._proc_member(tar)
+
+    def _refuse_sparse(self, *args):
+        raise HeaderRefused(self.offset, "is a GNU sparse file (pax format), which a dataset archive never needs")
+
+    _proc_gnusparse_00 = _proc_gnusparse_01 = _proc_gnusparse_10 = _refuse_sparse
+
+
+def open_tar(archive: Path, mode: str = "r:*", **kwargs) -> tarfile.TarFile:
+    """``tarfile.open`` with ``CappedTarInfo``: a header too large to read raises ``HeaderRefused``
+    instead of being read into memory."""
+    return tarfile.open(archive, mode, tarinfo=CappedTarInfo, **kwargs)
+
+
 def _scan_tar(archive: Path, tar: tarfile.TarFile, limits: _Limits, allow_hardlinks: bool) -> list[_Item]:
     """Read every header (without writing) into a plan; refuse whatever is not plain data."""
     plan: list[_Item] = []
@@ -267,19 +320,28 @@ def _check_tar_complete(tar: tarfile.TarFile) -> bool:
 
 
 def _extract_tar(archive: Path, tmp: Path, limits: _Limits, allow_hardlinks: bool) -> None:
-    with tarfile.open(archive, "r:*") as tar:
-        tar.errorlevel = 1
-        plan = _scan_tar(archive, tar, limits, allow_hardlinks)  # refuse before writing anything
-        if not _check_tar_complete(tar):
-            raise _corrupt(archive, "it ends early (no end-of-archive marker)")
+    try:
+        with open_tar(archive) as tar:
+            tar.errorlevel = 1
+            plan = _scan_tar(archive, tar, limits, allow_hardlinks)  # refuse before writing anything
+            if not _check_tar_complete(tar):
+                raise _corrupt(archive, "it ends early (no end-of-archive marker)")
+            _write_tar(archive, tar, tmp, plan, limits)
+    except HeaderRefused as refused:
+        raise UnsafeArchiveError(archive, f"(the header at byte {refused.offset:,})", refused.reason,
+                                 advice=(f"No real dataset archive has such a header: {archive} may have been "
+                                         "tampered with or damaged. Delete it and download it again from the "
+                                         "official source.")) from None
 
-        def open_source(member: tarfile.TarInfo) -> BinaryIO:
-            handle = tar.extractfile(member)
-            if handle is None:  # pragma: no cover - only regular files are in the plan
-                raise _corrupt(archive, f"entry {member.name!r} has no data")
-            return handle
 
-        _write_plan(archive, tmp, plan, open_source, limits)
+def _write_tar(archive: Path, tar: tarfile.TarFile, tmp: Path, plan: list, limits: _Limits) -> None:
+    def open_source(member: tarfile.TarInfo) -> BinaryIO:
+        handle = tar.extractfile(member)
+        if handle is None:  # pragma: no cover - only regular files are in the plan
+            raise _corrupt(archive, f"entry {member.name!r} has no data")
+        return handle
+
+    _write_plan(archive, tmp, plan, open_source, limits)
 
 
 # --------------------------------------------------------------------------- zip

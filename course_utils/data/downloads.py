@@ -20,7 +20,9 @@
    printed so that an instructor can pin it in the registry;
 6. refuses a plain-``http`` mirror for a file without a pinned (or recorded) SHA-256, unless the
    URL is allowed by name (``allow_insecure=[url]``): over http anyone on the network path can
-   swap the file for another of the same size;
+   swap the file for another of the same size. The same rule holds for every hop of a redirect:
+   an ``https`` mirror that redirects to ``http`` is refused before its body is read, unless that
+   ``http`` URL is allowed by name;
 7. holds a lock file (``.<dest name>.lock``) while it works, so two kernels fetching the same
    file never write one ``.part`` together: the second waits, then finds the finished file.
 
@@ -364,6 +366,18 @@ def _insecure_refusal(url: str, sha256: Optional[str], allowed: tuple[str, ...])
             f"download(..., allow_insecure=[{url!r}]) or fetch(..., allow_insecure=[...])")
 
 
+def _redirect_refusal(response, sha256: Optional[str], allowed: tuple[str, ...]) -> Optional[str]:
+    """Why a download that was redirected may not be used: a hop over plain http (which anyone on the
+    network path could have answered, sending the download anywhere), judged as ``_insecure_refusal``
+    judges the URL it started from; ``None`` when every hop is allowed."""
+    hops = [getattr(r, "url", "") for r in getattr(response, "history", ())] + [response.url]
+    for hop in hops[1:]:
+        refusal = _insecure_refusal(hop, sha256, allowed)
+        if refusal is not None:
+            return f"redirected from {hops[0]} to {hop}: {refusal}"
+    return None
+
+
 def _prefer_https(urls: list[str]) -> list[str]:
     """https mirrors first, otherwise in the given order."""
     return sorted(urls, key=lambda u: urllib.parse.urlsplit(u).scheme != "https")
@@ -381,7 +395,7 @@ def _content_range_start(value: Optional[str]) -> Optional[int]:
 
 
 def _attempt(session, url: str, dest: Path, *, size: Optional[int], sha256: Optional[str], timeout: float,
-             progress: _Progress, say: Callable[[str], None]) -> int:
+             progress: _Progress, say: Callable[[str], None], allowed: tuple[str, ...] = ()) -> int:
     """Fetch ``url`` into ``dest.part``; returns how many bytes were kept from before (resumed), or raises.
 
     A ``.part`` file is continued only when the note beside it says this URL wrote it and there
@@ -423,6 +437,9 @@ def _attempt(session, url: str, dest: Path, *, size: Optional[int], sha256: Opti
     except requests.RequestException as exc:
         raise _AttemptFailed(f"could not connect ({type(exc).__name__})", retry=True) from None
     with response:
+        refusal = _redirect_refusal(response, sha256, allowed)
+        if refusal is not None:  # before a byte of the body is read or written
+            raise _AttemptFailed(refusal, retry=False)
         code = response.status_code
         if code == 416 and have:
             _discard_part(part, note_path)  # the server does not recognise our partial file: start over
@@ -602,7 +619,7 @@ def _download_locked(url_list: list[str], dest: Path, *, size: Optional[int], sh
                     print(f"Downloading {url} ({_human(size)}) -> {dest}")
                 try:
                     resumed = _attempt(session, url, dest, size=size, sha256=expected, timeout=timeout,
-                                       progress=bar, say=say)
+                                       progress=bar, say=say, allowed=allowed)
                 except _AttemptFailed as failure:
                     if failure.mismatch is not None:
                         last_mismatch = failure.mismatch
