@@ -37,6 +37,10 @@ _ATTR_FLAGS = {
     "excepthook": "ipython-hooks", "displayhook": "ipython-hooks", "meta_path": "sys.modules",
     "path_hooks": "sys.modules", "__class__": "spoofed-types", "__subclasscheck__": "spoofed-types",
     "__instancecheck__": "spoofed-types",
+    # issue 23: the builtins module reached as print.__self__, classes patched with type.__setattr__,
+    # audit hooks that watch what the grader compiles
+    "__self__": "builtins", "__setattr__": "patches-classes", "__delattr__": "patches-classes",
+    "addaudithook": "audit-hooks", "audit": "audit-hooks",
 }
 _TEXT_FLAGS = (
     (re.compile(r"/proc\b"), "/proc"),
@@ -123,6 +127,13 @@ def _scan_tree(tree: ast.AST) -> set[str]:
                 elif owner in ("np", "numpy", "torch", "math", "builtins", "sys", "os", "checks", "homework",
                                "course_utils", "nn", "F", "IPython"):
                     flags.add("patches-modules")
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            target = node.value
+            if isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id in ("vars",
+                                                                                                       "globals"):
+                flags.add("patches-modules")  # vars(module)[name] = ...: rebinding a name of another namespace
+            elif isinstance(target, ast.Attribute) and target.attr == "__dict__":
+                flags.add("patches-modules")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in ("exec", "eval", "compile", "__import__"):
                 flags.add("dynamic-code")
