@@ -164,6 +164,12 @@ def test_a_snapshot_follows_no_link_and_opens_no_fifo(tmp_path):
     (tmp_path / "swapped").symlink_to(folder)
     assert snapshot(tmp_path / "swapped") == {".": snapshot(tmp_path / "swapped")["."]}
     assert snapshot(tmp_path / "swapped")["."].kind == "symlink" and snapshot(tmp_path / "missing") == {}
+    # a folder on the way swapped for a link (to a folder of the grader's machine) is not followed either
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "grading").symlink_to(tmp_path)
+    assert snapshot(tmp_path / "private" / "grading" / "q", root=tmp_path / "private") == {".": snapshot(
+        tmp_path / "private" / "grading" / "q", root=tmp_path / "private")["."]}
+    assert snapshot(tmp_path / "q", root=tmp_path)["a/f.bin"].data == b"data"
 
 
 def test_a_snapshot_has_limits(tmp_path):

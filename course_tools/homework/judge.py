@@ -96,10 +96,11 @@ def _error_message(error: tuple) -> str:
 
 
 # --------------------------------------------------------------------------- asking
-def _folders_for(oracle: Oracle, rng: np.random.Generator) -> tuple[Path, str]:
+def _folders_for(oracle: Oracle, rng: np.random.Generator) -> tuple[Path, str, Path]:
+    """(the question's folder on the grader's side, as the kernel sees it, the private folder holding it)."""
     host, inside = oracle.folders()
     name = "q-" + "".join(f"{b:02x}" for b in rng.integers(0, 256, 6))
-    return Path(host) / "grading" / name, f"{inside.rstrip('/')}/grading/{name}"
+    return Path(host) / "grading" / name, f"{inside.rstrip('/')}/grading/{name}", Path(host)
 
 
 def ask_question(oracle: Oracle, task: str, question: Question, submission_sha256: str, *,
@@ -109,7 +110,7 @@ def ask_question(oracle: Oracle, task: str, question: Question, submission_sha25
     ctx = Context(task=task, question=question.name,
                   rng=np.random.default_rng(seed_for(submission_sha256, task, question.name)))
     if question.files:
-        ctx.folder, ctx.inside = _folders_for(oracle, ctx.rng)
+        ctx.folder, ctx.inside, ctx.root = _folders_for(oracle, ctx.rng)
     ctx.inputs = dict(question.inputs(ctx)) if question.inputs is not None else {}
     payload = request_payload(question.ask, ctx.inputs, work=ctx.inside, forbid=question.forbid)
     limit = min(timeout, question.timeout or config.QUESTION_TIMEOUT)

@@ -143,14 +143,16 @@ class Context:
     inputs: dict = field(default_factory=dict)
     folder: Optional[Path] = None
     inside: Optional[str] = None
+    root: Optional[Path] = None  # the private folder the question's folder is in (made by the grader)
 
     def files(self) -> dict:
-        """The question's folder as found after the ask: ``{relative path: Entry}`` (``snapshot``)."""
+        """The question's folder as found after the ask: ``{relative path: Entry}`` (``snapshot``: no link
+        followed, from the private folder down)."""
         from .snapshot import snapshot
 
         if self.folder is None:
             raise RuntimeError(f"question {self.question} of {self.task} has no folder: declare it with files=True")
-        return snapshot(self.folder)
+        return snapshot(self.folder, root=self.root)
 
 
 _COLLECTING: contextvars.ContextVar = contextvars.ContextVar("course_questions", default=None)

@@ -3,11 +3,13 @@
 The scan reads the student's code cells (never runs them) and names what an instructor should look
 at: IPython hooks and kernel internals, ``sys.modules`` edits, signals and other processes,
 ``/proc``, writes to module files, the kernel's history (``In``/``Out``), frame inspection,
-rebinding the check functions or builtins, shell escapes. Cells that are exactly as released (the
+rebinding the check functions or builtins (also as ``print.__self__`` or ``vars(module)[name] = ...``),
+patching classes with ``type.__setattr__``, audit hooks, shell escapes. Cells that are exactly as released (the
 bootstrap cell uses ``sys.modules`` and ``subprocess`` on Colab) are skipped.
 
-A flag is a reason to read the notebook, not a verdict: legitimate code can trip one, and the
-grader's defences do not depend on the scan.
+A flag is a reason to read the notebook, not a score and not a verdict: legitimate code can trip
+one, and grading does not depend on the scan (points come only from the questions judged outside the
+kernel).
 """
 
 from __future__ import annotations

@@ -42,27 +42,51 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEX
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
-def snapshot(folder: Path, *, max_entries: int = MAX_ENTRIES, max_read: int = MAX_READ_BYTES) -> dict:
-    """``{relative path: Entry}`` of everything under ``folder`` (empty when ``folder`` is missing,
-    or is itself a link or not a folder: then ``{".": Entry(kind)}``)."""
+def snapshot(folder: Path, *, root: Optional[Path] = None, max_entries: int = MAX_ENTRIES,
+             max_read: int = MAX_READ_BYTES) -> dict:
+    """``{relative path: Entry}`` of everything under ``folder`` (empty when ``folder`` is missing;
+    ``{".": Entry(kind)}`` when it, or a folder on the way to it, is a link or not a folder).
+
+    ``root``: a folder the grader trusts (made by the grader) that holds ``folder``; every folder
+    between the two is then opened without following links too (the student's code may have swapped
+    one for a link to a folder of the grader's machine).
+    """
     found: dict = {}
     budget = [max_read]
     try:
-        top = os.open(str(folder), _DIR_FLAGS)
+        top = _open_below(Path(folder), Path(root) if root is not None else None)
     except FileNotFoundError:
         return found
     except OSError:
         try:
             info = os.lstat(folder)
+            kind = "symlink" if stat.S_ISLNK(info.st_mode) else "other"
         except OSError:
-            return found
-        found["."] = Entry(kind="symlink" if stat.S_ISLNK(info.st_mode) else "other", size=info.st_size)
+            kind = "symlink"   # a folder on the way is not one: a link, most likely
+        found["."] = Entry(kind=kind)
         return found
     try:
         _walk(top, "", found, max_entries, budget)
     finally:
         os.close(top)
     return found
+
+
+def _open_below(folder: Path, root: Optional[Path]) -> int:
+    """A descriptor of ``folder``, each component below ``root`` opened with ``O_NOFOLLOW``."""
+    if root is None:
+        return os.open(str(folder), _DIR_FLAGS)
+    parts = folder.relative_to(root).parts
+    fd = os.open(str(root), _DIR_FLAGS)
+    try:
+        for part in parts:
+            child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = child
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _walk(fd: int, prefix: str, found: dict, max_entries: int, budget: list) -> None:
