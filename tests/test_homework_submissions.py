@@ -149,7 +149,7 @@ def test_a_flattened_batch_costs_only_the_forward_requirement_of_the_model(grade
     assert result["total"] == result["max_points"] - 1          # the layers and their initialisation are right
     message = result["self_checks"]["mlp.model"].message
     assert "raised RuntimeError" in message and "keep the batch dimension" in message, message
-    assert "keep the batch dimension" in _failed(result)["mlp.model: forward"]
+    assert "keeping the batch dimension" in _failed(result)["mlp.model: forward"]   # the task's hint
 
 
 def test_each_mistake_of_the_review_costs_its_own_requirement_with_a_message_naming_it(graded):
