@@ -323,3 +323,23 @@ def test_a_python_environment_under_tmp_stays_visible_in_the_sandbox(tmp_path, m
     tmpfs = pairs.index(("--tmpfs", "/tmp"))
     bind = next(i for i, pair in enumerate(pairs) if pair[0] == "--ro-bind" and pair[1] == venv)
     assert tmpfs < bind
+
+
+def test_lint_wrong_checks_self_check_parity_on_a_corpus(graded, tmp_path):
+    """The parity check catches a wrong solution that passes its test cell (a control), a grade other than the
+    one written beside it, and passes honest entries."""
+    from course_tools.homework.lint import wrong_problems
+
+    corpus = tmp_path / "wrong"
+    corpus.mkdir()
+    (corpus / "90_fixture_homework.txt").write_text(
+        "# WRONG fx.unit: halves the rows [loses: rows]\ndef unit_rows(data):\n    return data / 2\n\n"
+        "# WRONG fx.square: right only for plain numbers [loses: square]\ndef square(x):\n"
+        "    return x * x if not hasattr(x, 'shape') else x\n\n"
+        "# WRONG fx.counter: always adds 1 [loses: default]\nclass Counter:\n    def __init__(self):\n"
+        "        self.count = 0\n\n    def add(self, n=1):\n        self.count += 1\n        return self.count\n")
+    problems = wrong_problems(graded["root"] / "notebooks", corpus, jobs=2, cell_timeout=20, total_timeout=60)
+    assert len(problems) == 2, problems
+    assert "'right only for plain numbers' of fx.square (line 5) passes the visible self-check but loses points" \
+        in problems[0] and "add a visible check" in problems[0]
+    assert "'always adds 1' of fx.counter (line 9) loses the requirements ['adds'], not ['default']" in problems[1]
