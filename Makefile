@@ -42,7 +42,7 @@ help:
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
 	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key + dist/student-site"
 	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback (each notebook in a sandbox)"
-	@echo "make hw-lint    homework markers, tests, student edition in sync"
+	@echo "make hw-lint    homework markers and questions, edition in sync, solution/blank graded, self-check parity"
 	@echo "make site       the course website in build/site (open build/site/index.html)"
 	@echo "make test-browser  the site and JupyterLab checked in Chromium (screenshots in build/screenshots)"
 	@echo "make bench      every benchmark (bench-fit, bench-notmnist BENCH_ARGS=--quick, bench-grading, bench-limits)"
@@ -150,8 +150,12 @@ grading-deps:
 	       "sudo dnf install bubblewrap (Fedora); then run make again."; exit 1; \
 	fi
 
+# The markers and questions, the student edition in sync, the solution answering every grading question
+# and the blank edition none (--run), and self-check parity over the corpus of typical wrong solutions (--wrong).
+WRONG_CORPUS ?= tests/fixtures/homework/wrong
 hw-lint: $(STAMP)
-	$(PY) -m course_tools.homework lint notebooks $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),)
+	$(PY) -m course_tools.homework lint notebooks --run $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),) \
+	  $(if $(wildcard $(WRONG_CORPUS)),--wrong $(WRONG_CORPUS) --jobs 2,)
 
 # ---------------------------------------------------------------- data and benchmarks
 embedded: $(STAMP)

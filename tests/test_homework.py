@@ -44,20 +44,21 @@ def released(tmp_path_factory):
 def test_parse_fixture_tasks_tests_points():
     hw = parse_notebook(fixture_nb(), "fx.ipynb")
     assert list(hw.tasks) == ["fx.square", "fx.unit", "fx.counter"]
-    assert list(hw.tests) == list(hw.tasks)
+    assert list(hw.tests) == list(hw.tasks) == list(hw.questions)
     assert [t.points for t in hw.tasks.values()] == [1.0, 2.0, 2.0]
     assert hw.tasks["fx.square"].title == "write square(x)"
     assert hw.total_points == 5.0
 
 
-def test_student_notebook_stubs_solutions_and_drops_hidden_tests():
+def test_student_notebook_stubs_solutions_and_drops_the_questions():
     nb = fixture_nb()
     hw = parse_notebook(nb, "fx.ipynb")
     student = student_notebook(hw)
     text = json.dumps(student)
     for answer in ("x * x", "np.linalg.norm(data, axis=1, keepdims=True)", "self.count += n", "by direction",
-                   "square(-1.5)", "add(5) after add()", "BEGIN", "HIDDEN"):
+                   "QUESTIONS", "requirement(", "course_tools.homework.questions", "BEGIN", "HIDDEN"):
         assert answer not in text, answer
+    assert len(student.cells) == len(nb.cells) - 3
     sources = {c.source.splitlines()[0]: c.source for c in student.cells if c.source}
     assert 'raise NotImplementedError("fx.square: return x multiplied by itself")' in sources["# TASK fx.square (1 point): write square(x)"]
     # no HINT line and no title: the default wording; with a title: the title
@@ -97,15 +98,20 @@ GOOD_TEST = ("code", "# TEST t.a\nassert f() == 1")
     ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION")], 1, None, "has no test cell"),
     ([("code", "y = 2\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION")], 1, 2, "outside a task cell"),
     ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"),
-      ("code", "assert 1\n### BEGIN HIDDEN TESTS\nassert 2\n### END HIDDEN TESTS")], 2, 2, "outside a test cell"),
+      ("code", "assert 1\n### BEGIN HIDDEN TESTS\nassert 2\n### END HIDDEN TESTS")], 2, 2, "no longer supported"),
     ([("code", TASK + "### BEGIN SOLUTIONS\nx = 1\n### END SOLUTION"), GOOD_TEST], 1, 2, "looks like a marker"),
     ([("code", "x = 0\n" + TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), GOOD_TEST], 1, 2, "first line"),
     ([("code", "# TASK t.a (2 pts)\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), GOOD_TEST], 1, 1,
      "not a valid header"),
     ([("code", TASK + "x = [\n### BEGIN SOLUTION\n 1,\n### END SOLUTION\n]"), GOOD_TEST], 1, None, "not valid Python"),
     ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"),
-      ("code", "# TEST t.a\n### BEGIN HIDDEN TESTS\nassert x\n### END HIDDEN TESTS\nassert x == 1")], 2, 5,
-     "after the hidden tests"),
+      ("code", "# TEST t.a\nassert x == 1\n### BEGIN HIDDEN TESTS\nassert x\n### END HIDDEN TESTS")], 2, 3,
+     "move these checks into the task's '# QUESTIONS <id>' cell"),
+    ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), GOOD_TEST], 1, None, "has no grading questions"),
+    ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), ("code", "# QUESTIONS t.a\npass"), GOOD_TEST],
+     2, None, "no test cell above them"),
+    ([("code", TASK + "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), GOOD_TEST, ("code", "# QUESTIONS t.a\npass"),
+      ("code", "# QUESTIONS t.a\npass")], 4, None, "a second questions cell"),
     ([("markdown", "Q?\n<!-- BEGIN SOLUTION -->\nanswer")], 1, 2, "never closed"),
     ([("markdown", "Q?\n### BEGIN SOLUTION\nanswer\n### END SOLUTION")], 1, 2, "not a markdown marker"),
 ])
@@ -140,16 +146,48 @@ def test_release_layout_excludes_instructor_only_files(released):
     assert result.homework == {hf.FIXTURE_NAME: (3, 5.0)}
 
 
-def test_release_never_ships_hidden_tests_or_solutions(released):
+def test_release_never_ships_questions_or_solutions(released):
     _, out, result = released
     key = json.loads(result.key_path.read_text())
-    hidden = [t["hidden"] for entry in key["notebooks"].values() for t in entry["tests"]]
-    assert len(hidden) == 3 and all(hidden)
+    (entry,) = key["notebooks"].values()
+    questions = [item["source"] for item in entry["questions"].values()]
+    assert len(questions) == 3 and all(q.startswith("# QUESTIONS fx.") for q in questions)
+    secret = [line.strip() for source in questions for line in source.splitlines()[1:]
+              if len(line.strip()) >= 12 and not line.strip().startswith(("import ", "from ", "return True"))]
     for path in out.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
-            for secret in hidden + ["x * x"]:
-                assert secret not in text, (path, secret)
+            for found in secret + ["x * x"]:
+                assert found not in text, (path, found)
+
+
+def test_the_key_holds_each_tasks_requirements_with_their_points(released):
+    _, _, result = released
+    (entry,) = json.loads(result.key_path.read_text())["notebooks"].values()
+    requirements = {task: [(r["id"], r["points"], r["questions"]) for r in item["requirements"]]
+                    for task, item in entry["questions"].items()}
+    assert requirements == {"fx.square": [("square", 1.0, ["square.1"])],
+                            "fx.unit": [("shape", 1.0, ["shape.1"]), ("rows", 1.0, ["rows.1"])],
+                            "fx.counter": [("default", 1.0, ["default.1"]), ("adds", 1.0, ["adds.1"])]}
+
+
+@pytest.mark.parametrize("edit, words", [
+    (("for an array\", points=1)", "for an array\", points=3)"), "add up to 3 point(s), the task is worth 1"),
+    (("question(\"square\"", "question(\"nothing\""), "unknown requirement 'nothing'"),
+    (("    def numbers(ctx):", "    raise RuntimeError('broken cell')\n    def numbers(ctx):"),
+     "raised RuntimeError: broken cell"),
+    (("def questions():", "import numpy\ndef questions():"), "must hold one function, `def questions():`"),
+])
+def test_release_refuses_malformed_questions(tmp_path, edit, words):
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    nb = hf.load(root / "notebooks" / hf.FIXTURE_NAME)
+    cell = nb["cells"][hf.find(nb, "# QUESTIONS fx.square")]
+    assert edit[0] in hf.src(cell)
+    cell["source"] = hf.src(cell).replace(edit[0], edit[1], 1)
+    hf.save(nb, root / "notebooks" / hf.FIXTURE_NAME)
+    with pytest.raises(ReleaseError, match=re.escape(words)):
+        release(root / "notebooks", tmp_path / "dist" / "student")
+    assert any(words in p for p in lint(root / "notebooks"))
 
 
 def test_release_ships_no_instructor_tools(released):
@@ -255,13 +293,13 @@ def test_package_import_has_no_side_effects():
 def test_student_run_problems_flags_confusing_errors():
     hw = parse_notebook(fixture_nb(), "fx.ipynb")
     fine = SubmissionResult(status="graded", points={"fx.square": 0.0}, runs=[
-        Run(kind="student", cell=7, test=None, hidden=False, status="error", ename="NotImplementedError",
+        Run(kind="test", cell=9, test="fx.unit", status="error", ename="NotImplementedError",
             evalue="fx.unit: ..."),
-        Run(kind="test", cell=8, test="fx.unit", hidden=False, status="error", ename="NameError",
+        Run(kind="student", cell=14, test=None, status="error", ename="NameError",
             evalue="name 'unit' is not defined")])
     assert student_run_problems(hw, fine) == []
     bad = SubmissionResult(status="graded", points={"fx.square": 1.0}, runs=[
-        Run(kind="test", cell=5, test="fx.square", hidden=False, status="error", ename="AttributeError",
+        Run(kind="test", cell=5, test="fx.square", status="error", ename="AttributeError",
             evalue="'NoneType' object has no attribute 'shape'")])
     problems = student_run_problems(hw, bad)
     assert any("scores 1" in p for p in problems) and any("AttributeError" in p for p in problems)
@@ -270,7 +308,7 @@ def test_student_run_problems_flags_confusing_errors():
 def test_leak_share_counts_solution_lines_shown_in_the_edition(tmp_path):
     root = hf.make_instructor_repo(tmp_path / "instructor")
     (share,) = leak_shares(root / "notebooks")
-    # counted: the unit line and `return self.count`; `return x * x`, `self.count = 0`, `self.count += n`
+    # counted: the unit_rows line and `return self.count`; `return x * x`, `self.count = 0`, `self.count += n`
     # are under 14 characters without spaces
     assert share.lines == 2 and share.leaked == []
     nb = hf.load(root / "notebooks" / hf.FIXTURE_NAME)
@@ -278,7 +316,7 @@ def test_leak_share_counts_solution_lines_shown_in_the_edition(tmp_path):
     nb["cells"][index]["source"] += "\nCompute `data / np.linalg.norm(data, axis=1, keepdims=True)`."
     hf.save(nb, root / "notebooks" / hf.FIXTURE_NAME)
     (share,) = leak_shares(root / "notebooks")
-    assert share.leaked == ["unit = data / np.linalg.norm(data, axis=1, keepdims=True)"] and share.share == 0.5
+    assert share.leaked == ["return data / np.linalg.norm(data, axis=1, keepdims=True)"] and share.share == 0.5
     assert "90_fixture_homework.ipynb: 1/2 = 50.0%" in leak_report(root / "notebooks")
     problems = lint(root / "notebooks")
     assert len(problems) == 1 and "1 of 2 solution lines (50.0%, limit 10%)" in problems[0]
@@ -307,7 +345,7 @@ def test_leak_meter_counts_other_notebooks_and_names_where_a_line_is_shown(tmp_p
     lesson["cells"].append(hf.code_cell("normed = data / np.linalg.norm(data, axis=1, keepdims=True)"))
     hf.save(lesson, root / "notebooks" / "01_lesson.ipynb")
     (share,) = leak_shares(root / "notebooks")
-    assert share.leaked == ["unit = data / np.linalg.norm(data, axis=1, keepdims=True)"]
+    assert share.leaked == ["return data / np.linalg.norm(data, axis=1, keepdims=True)"]
     assert share.found_in[share.leaked[0]] == "01_lesson.ipynb, cell 4"
     assert "[01_lesson.ipynb, cell 4]" in leak_report(root / "notebooks", details=True)
 
@@ -419,6 +457,12 @@ def test_check_failures_show_only_their_message_in_jupyter():
     ("check_close = lambda *a, **k: None", "redefines-checks"),
     ("np.allclose = lambda *a, **k: True", "patches-modules"),
     ("exec = print", "builtins"),
+    # issue 23: the widened flags
+    ("vars(print.__self__)['exec'] = lambda *a: None", "builtins"),
+    ("vars(print.__self__)['exec'] = lambda *a: None", "patches-modules"),
+    ("import torch\ntorch.__dict__['tensor'] = list", "patches-modules"),
+    ("type.__setattr__(Shell, 'user_expressions', fake)", "patches-classes"),
+    ("import sys\nsys.addaudithook(lambda event, args: None)", "audit-hooks"),
     ("class A:\n    def __eq__(self, other):\n        return True", "spoofed-types"),
     ("!curl http://example.com", "shell"),
 ])
@@ -470,13 +514,15 @@ def test_scrub_keeps_one_line_drops_paths_and_hidden_lines():
     assert len(scrub("x" * 1000, hidden)) <= 200
 
 
-def test_graded_part_ends_at_the_last_test():
+def test_graded_part_ends_at_the_last_questions():
     from course_tools.homework.records import PlanItem
     from course_tools.homework.submission import graded_part
 
     plan = [PlanItem(kind="student", source="a", cell=2), PlanItem(kind="test", source="t", cell=3, test="x"),
+            PlanItem(kind="questions", source="", cell=3, test="x"),
             PlanItem(kind="student", source="b", cell=4), PlanItem(kind="test", source="h", cell=None, test="y"),
+            PlanItem(kind="questions", source="", cell=None, test="y"),
             PlanItem(kind="student", source="c", cell=6), PlanItem(kind="student", source="d", cell=8)]
     kept, skipped = graded_part(plan)
-    assert kept == plan[:4] and skipped == [6, 8]
+    assert kept == plan[:6] and skipped == [6, 8]
     assert graded_part(plan[:1]) == (plan[:1], [])   # no test at all: everything runs

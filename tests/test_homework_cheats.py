@@ -3,8 +3,8 @@
 Each cheat is the fixture homework's student edition with a wrong answer in every task (an honest
 0) plus the cheating code. A victim (a correct, honest submission) is graded before the cheats, in
 a run of its own, and again after them. Every cheat must score 0 and be flagged, the victim must
-keep full marks, no feedback may carry a line of a hidden test, and the grades CSV must not change
-after the grader has returned (the daemon case).
+keep full marks, no feedback may carry a line of the grading questions or the key, and the grades
+CSV must not change after the grader has returned (the daemon case).
 """
 
 from __future__ import annotations
@@ -52,14 +52,15 @@ def corpus(tmp_path_factory):
     out = base / "dist" / "student"
     key_path = release(root / "notebooks", out).key_path
     key = json.loads(key_path.read_text())
-    hidden = [line for t in key["notebooks"][hf.FIXTURE_NAME]["tests"] for line in t["hidden"].splitlines()]
+    hidden = [line for item in key["notebooks"][hf.FIXTURE_NAME]["questions"].values()
+              for line in item["source"].splitlines()]
     edition = hf.load(out / "notebooks" / hf.FIXTURE_NAME)
     victim = hf.honest_submission(hf.load(root / "notebooks" / hf.FIXTURE_NAME), edition)
     wrong = hf.wrong_submission(edition)
     csv_path = base / "grades" / "grades.csv"
     marker = f"{os.getpid() % 1000}.{int(time.time()) % 100000}"
     sources = hf.cheat_sources(instructor_notebook=root / "notebooks" / hf.FIXTURE_NAME, key_path=key_path,
-                               edition=out, csv_path=csv_path, hidden_line=hidden[0], marker=marker)
+                               edition=out, csv_path=csv_path, marker=marker)
     (base / "before").mkdir()
     (base / "after").mkdir()
     (base / "cheats").mkdir()
@@ -108,18 +109,18 @@ def test_victim_keeps_full_marks_before_and_after_the_saboteurs(corpus, label):
     assert [w.answer for w in result.written] == ["So that rows compare by direction, not by size."]
 
 
-def test_no_feedback_carries_hidden_tests_the_key_or_grader_paths(corpus):
+def test_no_feedback_carries_the_questions_the_key_or_grader_paths(corpus):
     files = sorted(corpus["feedback"].rglob("*.md"))
     assert len(files) == len(corpus["results"])
     base = str(corpus["base"])
-    secret = [line.strip() for line in corpus["hidden"] if len(line.strip()) >= 8]
+    secret = [line.strip() for line in corpus["hidden"] if len(line.strip()) >= 12]
     for path in files:
         text = path.read_text()
         for line in secret:
             assert line not in text, (path.name, line)
         assert "Instructor only" not in text and base not in text and "/course/" not in text, path.name
     leak = (corpus["feedback"] / "leak_hidden.md").read_text()
-    assert "hidden check" in leak  # the scrubbed message says what happened
+    assert "caller: (" in leak   # what the cheat found in its caller's frame: the public ask code's constants
 
 
 def test_the_grades_do_not_change_after_the_grader_returns(corpus):
@@ -132,9 +133,9 @@ def test_the_grades_do_not_change_after_the_grader_returns(corpus):
 
 def test_malformed_kernel_replies_cost_only_that_submission(corpus):
     result = corpus["results"]["malformed_reply.ipynb"]
-    assert "not the result the grader asked for" in " ".join(result.notes)
+    assert "not in the grader's format" in " ".join(result.notes)
     assert any(flag.startswith("malformed-reply") for flag in result.flags)
-    assert all(c.message.startswith("no valid result came back") for c in result.checks)
+    assert all(c.message.startswith("no valid answer came back") for c in result.checks)
 
 
 def test_csv_cells_cannot_start_a_formula(corpus):

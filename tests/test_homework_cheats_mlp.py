@@ -44,16 +44,16 @@ def mlp_corpus(tmp_path_factory):
     (base / "notebooks" / NB).write_bytes((REPO / "notebooks" / NB).read_bytes())
     key_path = release(base / "notebooks", base / "dist" / "student", root=REPO).key_path
     key = json.loads(key_path.read_text())
-    hidden = [line for t in key["notebooks"][NB]["tests"] for line in t["hidden"].splitlines() if line.strip()]
+    hidden = [line for item in key["notebooks"][NB]["questions"].values() for line in item["source"].splitlines()
+              if line.strip()]
     edition = json.loads((base / "dist" / "student" / "notebooks" / NB).read_text())
     csv_path = base / "grades" / "grades.csv"
     marker = f"mlp{int(time.time()) % 100000}"
     sources = hf.cheat_sources(instructor_notebook=REPO / "notebooks" / NB, key_path=key_path,
-                               edition=base / "dist" / "student", csv_path=csv_path, hidden_line=hidden[0],
-                               marker=marker)
+                               edition=base / "dist" / "student", csv_path=csv_path, marker=marker)
     imports = next(i for i, c in enumerate(edition["cells"]) if "%matplotlib inline" in "".join(c["source"]))
     tasks = {_first_line(c): i for i, c in enumerate(edition["cells"]) if "".join(c["source"]).startswith("# TASK")}
-    assert len(tasks) == 5
+    assert len(tasks) == 6
     for folder in ("before", "after", "cheats"):
         (base / folder).mkdir()
     solution = (REPO / "notebooks" / NB).read_bytes()
@@ -69,7 +69,7 @@ def mlp_corpus(tmp_path_factory):
             nb["cells"][index]["source"] = (
                 first + "\nimport sys\nclass MLP:\n    def __init__(self, *args, **kwargs):\n"
                 "        frame = sys._getframe(1)\n"
-                f"        raise ValueError({hidden[0]!r} + ' | ' + repr(frame.f_code.co_consts))")
+                "        raise ValueError('caller: ' + repr(frame.f_code.co_consts))")
         nb["cells"].insert(imports + 1, hf.code_cell(sources[case]["cell"]))
         if sources[case].get("last"):
             nb["cells"].append(hf.code_cell(sources[case]["last"]))
@@ -89,7 +89,7 @@ def mlp_corpus(tmp_path_factory):
 @pytest.mark.parametrize("case", CHEATS)
 def test_every_cheat_on_the_mlp_homework_scores_zero_and_is_flagged(mlp_corpus, case):
     result = mlp_corpus["results"][f"{case}.ipynb"]
-    assert result.status == "graded" and result.max_points == 11.0
+    assert result.status == "graded" and result.max_points == 14.0
     assert result.total == 0.0, result.points
     assert result.flags, "a cheat must leave a flag for the instructor"
 
@@ -97,13 +97,14 @@ def test_every_cheat_on_the_mlp_homework_scores_zero_and_is_flagged(mlp_corpus, 
 @pytest.mark.parametrize("label", ["victim_before.ipynb", "victim_after.ipynb"])
 def test_the_instructors_solution_keeps_full_marks_before_and_after_the_saboteurs(mlp_corpus, label):
     result = mlp_corpus["results"][label]
-    assert result.total == result.max_points == 11.0, [c.message for c in result.checks if not c.passed]
+    assert result.total == result.max_points == 14.0, [c.message for c in result.checks if not c.passed]
 
 
-def test_no_feedback_shows_a_hidden_test_or_the_key(mlp_corpus):
+def test_no_feedback_shows_the_questions_code_or_the_key(mlp_corpus):
     feedback = mlp_corpus["feedback"]
-    assert [line for line in mlp_corpus["hidden"] if len(line.strip()) >= 8 and line.strip() in feedback] == []
-    assert '"hidden"' not in feedback and mlp_corpus["key"][:200] not in feedback
+    assert [line for line in mlp_corpus["hidden"] if len(line.strip()) >= 16 and line.strip() in feedback
+            and not line.strip().startswith(("import ", "from "))] == []
+    assert '"questions"' not in feedback and mlp_corpus["key"][:200] not in feedback
 
 
 def test_the_grades_do_not_change_after_the_grader_returns(mlp_corpus):

@@ -96,7 +96,9 @@ def test_honest_solution_scores_full_marks_without_notes_or_flags(graded):
     result = graded["results"]["honest"]
     assert result.status == "graded" and result.total == 5.0
     assert result.notes == [] and result.cell_errors == [] and result.flags == []
-    assert all(c.passed for c in result.checks) and len(result.checks) == 6
+    assert all(c.passed for c in result.checks) and len(result.checks) == 5   # one per requirement
+    assert {t: c.status for t, c in result.self_checks.items()} == dict.fromkeys(result.points, "passed")
+    assert len(result.questions) == 5 and all(q.passed for q in result.questions)
     assert result["total"] == 5.0  # mapping-style access for older callers
 
 
@@ -135,17 +137,19 @@ def test_student_edition_scores_zero_and_fails_only_at_the_blanks(graded):
     homework.nb = nbformat.from_dict(homework.nb)
     assert student_run_problems(homework, result) == []
     errors = [r.ename for r in result.runs if r.status == "error"]
-    assert errors.count("NotImplementedError") >= 4 and set(errors) <= {"NotImplementedError", "NameError"}
+    assert errors.count("NotImplementedError") == 3 and set(errors) <= {"NotImplementedError", "NameError"}
+    assert len(result.questions) == 5 and all(q.message.startswith("not done yet") for q in result.questions)
     messages = {c.name: c.message for c in result.checks}
-    assert messages["fx.square"] == "not done yet: fx.square: return x multiplied by itself"
+    assert messages["fx.square: square"] == "not done yet: fx.square: return x multiplied by itself"
+    assert result.self_checks["fx.square"].message == "not done yet: fx.square: return x multiplied by itself"
     assert [w.answer for w in result.written] == [""]
 
 
 def test_an_error_inside_a_check_gives_the_tasks_hint_and_the_errors_type_never_its_message(graded):
     # the message ("'int' object has no attribute 'shape'") is the student's code's to choose: not shown
     result = graded["results"]["raises_in_check"]
-    message = next(c.message for c in result.checks if c.name == "fx.square")
-    assert message == ("your code raised an error while this check ran: AttributeError. Hint: return x "
+    message = next(c.message for c in result.checks if c.task == "fx.square")
+    assert message == ("your code raised AttributeError. Hint: return x "
                        "multiplied by itself")
 
 
@@ -161,10 +165,14 @@ def test_syntax_error_costs_only_its_task(graded):
 
 def test_wrong_answer_gets_the_beginner_message(graded):
     result = graded["results"]["wrong_answer"]
-    assert result.points["fx.unit"] == 0.0 and result.total == 3.0
-    message = next(c.message for c in result.checks if c.name == "fx.unit")
-    assert "row lengths of unit" in message and "Hint: divide each row by its own length" in message
-    assert "checks/homework.py" not in message and "Traceback" not in message
+    assert result.points["fx.unit"] == 1.0 and result.total == 4.0   # points per requirement: the shape is right
+    lost = {c.requirement: c.message for c in result.checks if c.task == "fx.unit" and not c.passed}
+    assert list(lost) == ["rows"], "the shape is right: only the requirement about the rows is lost"
+    assert lost["rows"] == "the rows are not data's rows scaled to length 1"
+    said = result.self_checks["fx.unit"]
+    assert said.status == "failed"
+    assert "row lengths of unit" in said.message and "Hint: divide each row by its own length" in said.message
+    assert "checks/homework.py" not in said.message and "Traceback" not in said.message
 
 
 def test_infinite_loop_is_stopped_and_the_rest_still_graded(graded):
@@ -180,7 +188,7 @@ def test_crashed_kernel_keeps_earlier_scores(graded, case):
     assert result.status == "partial"
     assert result.points == {"fx.square": 1.0, "fx.unit": 0.0, "fx.counter": 0.0}
     assert "kernel crashed" in _notes(graded, case)
-    assert any(c.message.startswith("not run") for c in result.checks)
+    assert any(c.message.startswith("not asked") for c in result.checks)
 
 
 def test_huge_output_is_noted_not_kept(graded):
@@ -203,22 +211,27 @@ def test_tampered_test_cells_are_restored_and_reported(graded):
     assert result.points["fx.square"] == 0.0, "the original test ran, not the student's 'pass'"
     assert "test cell fx.counter was deleted" in notes and result.points["fx.counter"] == 2.0
     assert "test cell fx.unit is duplicated" in notes and result.points["fx.unit"] == 2.0
-    assert sum(c.name == "fx.unit" for c in result.checks) == 1, "a duplicate runs once"
+    assert sum(c.task == "fx.unit" for c in result.checks) == 2, "a duplicate is asked once (two requirements)"
+    assert sum(q.task == "fx.unit" for q in result.questions) == 2
 
 
-def test_feedback_names_checks_lists_written_answers_and_never_shows_hidden_test_code(graded):
+def test_feedback_is_a_checklist_per_task_and_never_shows_the_questions_code(graded):
     key = json.loads(graded["key"].read_text())
-    hidden = [t["hidden"] for t in key["notebooks"][hf.FIXTURE_NAME]["tests"]]
+    code = [line.strip() for item in key["notebooks"][hf.FIXTURE_NAME]["questions"].values()
+            for line in item["source"].splitlines() if len(line.strip()) >= 12]
     files = sorted(graded["feedback"].rglob("*.md"))
     assert len(files) == len(graded["cases"])
     for path in files:
         text = path.read_text()
-        for code in hidden:
-            assert code not in text
+        assert [line for line in code if line in text] == [], path.name
     text = _feedback(graded, "wrong_answer")
-    assert "Score: **3 / 5**" in text
-    assert "**FAIL** fx.unit:" in text and "**PASS** fx.unit (hidden checks)" not in text
-    assert "**PASS** fx.square (hidden checks): passed" in text
+    assert "Score: **4 / 5**" in text
+    assert "### fx.unit: 1 / 2 point(s)" in text
+    assert "- [x] unit_rows(data) has the shape of data (1 point)" in text
+    assert ("- [ ] each row of unit_rows(data) is that row of data divided by its length (1 point): the rows are not "
+            "data's rows scaled to length 1") in text
+    assert "Your self-check (the test cell) failed: \\`row lengths of unit\\`" in text  # escaped: shown as typed
+    assert "- [x] square(x) is x multiplied by itself, for a number and for an array (1 point)" in text
     honest = _feedback(graded, "honest")
     assert "## Written answers (graded by hand)" in honest
     assert "Your answer:\n\n```text\nSo that rows compare by direction, not by size.\n```" in honest
@@ -337,3 +350,23 @@ def test_a_python_environment_under_tmp_stays_visible_in_the_sandbox(tmp_path, m
     tmpfs = pairs.index(("--tmpfs", "/tmp"))
     bind = next(i for i, pair in enumerate(pairs) if pair[0] == "--ro-bind" and pair[1] == venv)
     assert tmpfs < bind
+
+
+def test_lint_wrong_checks_self_check_parity_on_a_corpus(graded, tmp_path):
+    """The parity check catches a wrong solution that passes its test cell (a control), a grade other than the
+    one written beside it, and passes honest entries."""
+    from course_tools.homework.lint import wrong_problems
+
+    corpus = tmp_path / "wrong"
+    corpus.mkdir()
+    (corpus / "90_fixture_homework.txt").write_text(
+        "# WRONG fx.unit: halves the rows [loses: rows]\ndef unit_rows(data):\n    return data / 2\n\n"
+        "# WRONG fx.square: right only for plain numbers [loses: square]\ndef square(x):\n"
+        "    return x * x if not hasattr(x, 'shape') else x\n\n"
+        "# WRONG fx.counter: always adds 1 [loses: default]\nclass Counter:\n    def __init__(self):\n"
+        "        self.count = 0\n\n    def add(self, n=1):\n        self.count += 1\n        return self.count\n")
+    problems = wrong_problems(graded["root"] / "notebooks", corpus, jobs=2, cell_timeout=20, total_timeout=60)
+    assert len(problems) == 2, problems
+    assert "'right only for plain numbers' of fx.square (line 5) passes the visible self-check but loses points" \
+        in problems[0] and "add a visible check" in problems[0]
+    assert "'always adds 1' of fx.counter (line 9) loses the requirements ['adds'], not ['default']" in problems[1]

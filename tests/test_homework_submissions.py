@@ -138,20 +138,28 @@ def test_partial_work_scores_exactly_the_tasks_done(graded, name, points):
     assert {task: got for task, got in result["points"].items() if got} == points, _failed(result)
 
 
-def test_a_flattened_batch_costs_the_model_task_only(graded):
+def _lost(result) -> list:
+    return sorted(task for task, got in result["points"].items() if got < result["task_points"][task])
+
+
+def test_a_flattened_batch_costs_only_the_forward_requirement_of_the_model(graded):
     result = graded["04_flatten_mistake"]
-    assert [task for task, got in result["points"].items() if not got] == ["mlp.model"]
-    assert result["total"] == result["max_points"] - 3
-    message = _failed(result)["mlp.model"]
+    assert _lost(result) == ["mlp.model"]
+    assert list(_failed(result)) == ["mlp.model: forward"]
+    assert result["total"] == result["max_points"] - 1          # the layers and their initialisation are right
+    message = result["self_checks"]["mlp.model"].message
     assert "raised RuntimeError" in message and "keep the batch dimension" in message, message
+    assert "keeping the batch dimension" in _failed(result)["mlp.model: forward"]   # the task's hint
 
 
-def test_each_mistake_of_the_review_costs_its_own_task_with_a_message_naming_it(graded):
+def test_each_mistake_of_the_review_costs_its_own_requirement_with_a_message_naming_it(graded):
     result = graded["05_review_mistakes"]
-    lost = sorted(task for task, got in result["points"].items() if not got)
-    assert lost == ["hw05.extract", "hw05.font", "hw05.split"], _failed(result)
-    assert result["total"] == result["max_points"] - 5
+    assert _lost(result) == ["hw05.extract", "hw05.font", "hw05.split"], _failed(result)
     failed = _failed(result)
-    assert "int()" in failed["hw05.split"]
-    assert "validate=True" in failed["hw05.font"]
-    assert "dest" in failed["hw05.extract"]
+    assert sorted(failed) == ["hw05.extract: extracts", "hw05.font: decode", "hw05.split: rule"]
+    assert result["total"] == result["max_points"] - 3
+    assert "round the product to the nearest whole number" in failed["hw05.split: rule"]
+    assert "int()" in result["self_checks"]["hw05.split"].message
+    assert "validate=True" in result["self_checks"]["hw05.font"].message
+    assert "extract into the folder `dest`" in failed["hw05.extract: extracts"]
+    assert "dest" in result["self_checks"]["hw05.extract"].message

@@ -1,8 +1,9 @@
 """The checks of homework 04 (the MLP) are fair: right in any correct style, wrong only where the mistake is.
 
-Each case runs every task cell of the notebook (the solution, with one task replaced by a variant) and then every
-test cell, visible and hidden, in this process. A correct variant must pass everything; a planted mistake must
-fail its own task's test and no other one, with a message that says what to look at.
+Each case runs every task cell of the notebook (the solution, with one task replaced by a variant), then each visible
+test cell and its task's grading questions, in this process (``_homework_harness``). A correct variant must pass
+everything and earn every point; a planted mistake must fail its own task's self-check and lose points on that task
+only, with a message that says what to look at.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ def harness():
     return Harness(NOTEBOOK, SETUP)
 
 
-def test_the_notebook_has_five_tasks_worth_eleven_points(harness):
-    assert list(harness.tasks) == ["mlp.model", "mlp.accuracy", "mlp.cross_entropy", "mlp.evaluate", "mlp.split"]
-    assert sum(harness.points.values()) == 11
+def test_the_notebook_has_six_tasks_worth_fourteen_points(harness):
+    assert list(harness.tasks) == ["mlp.model", "mlp.accuracy", "mlp.cross_entropy", "mlp.evaluate", "mlp.split",
+                                   "mlp.train_step"]
+    assert sum(harness.points.values()) == 14
 
 
-def test_the_solution_passes_every_check(harness):
-    assert harness.failing({}) == {}
+def test_the_solution_passes_every_check_and_question(harness):
+    run = harness.run({})
+    assert run.self_check == {} and run.lost == {}
+    assert run.points == run.worth
 
 
 MODEL_RELU_MODULE = '''
@@ -85,7 +89,8 @@ def train_val_split(dataset, val_fraction=0.1, seed=0):
 @pytest.mark.parametrize("name", list(STYLES))
 def test_another_correct_style_passes(harness, name):
     task_id, source = STYLES[name]
-    assert harness.failing({task_id: source}) == {}
+    run = harness.run({task_id: source})
+    assert run.self_check == {} and run.lost == {}, (run.self_check, run.lost, run.messages(task_id))
 
 
 # (task, piece of the solution, wrong replacement, words the failure message must contain)
@@ -107,12 +112,33 @@ MISTAKES = [
     ("mlp.split", "parts = torch.utils.data.random_split(dataset, [len(dataset) - n_val, n_val], generator=generator)",
      "parts = (torch.utils.data.Subset(dataset, range(len(dataset) - n_val)), "
      "torch.utils.data.Subset(dataset, range(len(dataset) - n_val, len(dataset))))", "random"),
+    # issue 24: mistakes the old visible checks let through
+    ("mlp.accuracy", "(predicted == y_true).float().mean().item()", "(predicted == y_true).sum().item() / logits.shape[1]",
+     "accuracy on the toy batch"),
+    ("mlp.split", "n_val = round(val_fraction * len(dataset))", "n_val = int(val_fraction * len(dataset))", "round"),
+    ("mlp.split", "generator = torch.Generator().manual_seed(seed)", "generator = torch.manual_seed(seed)", "global"),
+    ("mlp.model", "        self.init_params()\n", "", "init_params"),
+    # issue 24: wrappers of shipped code where the task asks for the student's own
+    ("mlp.cross_entropy", "    log_probs = torch.log_softmax(logits, dim=1)\n    picked = log_probs[torch.arange(len(y_true)), y_true]\n"
+     "    return -picked.mean()", "    return nn.functional.cross_entropy(logits, y_true)", "build it yourself"),
+    ("mlp.evaluate", "    model.eval()\n    loss_sum, correct, count = 0.0, 0.0, 0\n",
+     "    from course_utils.training import evaluate as course_evaluate\n"
+     "    found = course_evaluate(model, loader, loss_fn=loss_fn, device=device)\n"
+     "    return found['loss'], found['acc']\n    loss_sum, correct, count = 0.0, 0.0, 0\n", "course_utils.training.evaluate"),
+    # issue 26: the training step
+    ("mlp.train_step", "    model.train()\n", "", "evaluation mode"),
+    ("mlp.train_step", "    optimizer.zero_grad()\n", "", "reset the gradients"),
+    ("mlp.train_step", "    return batch_loss.item()", "    return batch_loss", "float"),
+    ("mlp.train_step", "    optimizer.step()\n", "", "did not change"),
 ]
 
 
 @pytest.mark.parametrize("task_id,old,new,words", MISTAKES, ids=[f"{t}:{n.strip()[:40]}" for t, _, n, _ in MISTAKES])
 def test_a_mistake_costs_its_own_task_only_with_a_message(harness, task_id, old, new, words):
-    failed = harness.failing({task_id: harness.replace(task_id, old, new)})
+    run = harness.run({task_id: harness.replace(task_id, old, new)})
+    failed = run.self_check
     assert list(failed) == [task_id], failed
     assert failed[task_id].startswith("CheckFailure"), failed[task_id]
     assert words in failed[task_id], failed[task_id]
+    assert list(run.lost) == [task_id], (run.lost, run.messages(task_id))
+    assert run.points[task_id] < run.worth[task_id]

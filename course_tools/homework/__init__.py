@@ -8,19 +8,23 @@ Three commands take an instructor from the solution notebooks to grades (also ``
     python -m course_tools.homework merge-manual grades.csv manual-points.csv
     python -m course_tools.homework lint notebooks [--student dist/student] [--run]
 
-Modules: ``markers`` (the source format), ``release`` (edition and key), ``submission`` (grade ONE
-notebook: read, plan, run, score), ``grade`` (MANY: workers, CSV, feedback), ``sandbox`` (what a
-grading kernel sees), ``kernel`` (one kernel, driven over ipc sockets), ``scan`` (the flags),
-``records`` (typed results), ``report`` (CSV store, feedback, manual points), ``lint``, ``config``.
+Modules: ``markers`` (the source format), ``release`` (edition and key), ``questions`` (the grading
+questions' format), ``oracle`` (what crosses into and out of a kernel), ``judge`` (ask and judge a
+task's questions), ``snapshot`` (a folder the student's code wrote, listed without trusting it),
+``submission`` (grade ONE notebook: read, plan, run, ask, score), ``grade`` (MANY: workers, CSV,
+feedback), ``sandbox`` (what a grading kernel sees), ``kernel`` (one kernel, driven over ipc
+sockets), ``scan`` (the flags), ``records`` (typed results), ``report`` (CSV store, feedback, manual
+points), ``lint``, ``config``.
 
-Notebooks mark answers with nbgrader's markers (``### BEGIN SOLUTION`` / ``### END SOLUTION``,
-``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``) and name tasks in the source
-(``# TASK mlp.layers (2 points): ...`` and ``# TEST mlp.layers``): see ``markers``.
-Students' visible test cells use ``course_utils.checks.homework``.
+Notebooks mark answers with nbgrader's markers (``### BEGIN SOLUTION`` / ``### END SOLUTION``) and
+name tasks in the source (``# TASK mlp.layers (2 points): ...``, its visible ``# TEST mlp.layers``
+and its grading ``# QUESTIONS mlp.layers``): see ``markers`` and ``questions``. Students' visible
+test cells use ``course_utils.checks.homework``; the grader never trusts them: it asks the student's
+kernel questions and judges the answers in its own process.
 
 Importing this package is free of side effects and imports neither nbclient nor torch; the
 submodules are imported on use.
 """
 
-__all__ = ["config", "grade", "kernel", "lint", "markers", "records", "release", "report", "sandbox", "scan",
-           "submission"]
+__all__ = ["config", "grade", "judge", "kernel", "lint", "markers", "oracle", "questions", "records", "release",
+           "report", "sandbox", "scan", "snapshot", "submission"]

@@ -83,7 +83,8 @@ def _merge_manual(args) -> int:
 def _lint(args) -> int:
     from .lint import leak_report, lint
 
-    problems = lint(args.notebooks, student=args.student, root=args.root, run=args.run)
+    problems = lint(args.notebooks, student=args.student, root=args.root, run=args.run, wrong=args.wrong,
+                    jobs=args.jobs)
     report = leak_report(args.notebooks, root=args.root)
     if report:
         print(report)
@@ -145,7 +146,12 @@ def main(argv: Optional[list] = None) -> int:
     lin.add_argument("--student", type=Path, default=None, help="student edition folder to compare")
     lin.add_argument("--root", type=Path, default=None, help="instructor repository (default: notebooks/..)")
     lin.add_argument("--run", action="store_true",
-                     help="also run each fresh student edition: zero score, errors only at the blanks")
+                     help="also grade each solution (every question right) and each fresh student edition (zero "
+                          "score, errors only at the blanks)")
+    lin.add_argument("--wrong", type=Path, default=None,
+                     help="folder of typical wrong solutions (<notebook stem>.txt): each must fail its task's "
+                          "self-check wherever it loses points (self-check parity)")
+    lin.add_argument("--jobs", type=int, default=1, help="notebooks graded at once by --wrong (default 1)")
     lin.set_defaults(func=_lint)
 
     args = parser.parse_args(argv)

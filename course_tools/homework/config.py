@@ -110,3 +110,5 @@ GRADING_ENV: dict = {
     "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
 }
+#: Seconds one grading question may run in the kernel (the student's function on the question's inputs).
+QUESTION_TIMEOUT = 60

@@ -38,8 +38,8 @@ from course_utils.plumbing.files import atomic_write_text, sha256_file
 from course_utils.plumbing.system import usable_cpu_count
 
 from . import config
-from .manual import WrittenBook, default_review_dir, write_reviews
 from .intake import discover, file_sha256
+from .manual import WrittenBook, default_review_dir, write_reviews
 from .records import SubmissionResult
 from .release import KEY_FORMAT
 from .report import (
@@ -81,6 +81,14 @@ def load_key(path: Path) -> dict:
                            "release again (make release) to rewrite the key")
     if not key.get("notebooks"):
         raise GradingError(f"grading key {path} holds no homework notebook (no '# TASK' cells were released)")
+    from .judge import questions_of
+    from .questions import QuestionError
+
+    for entry in key["notebooks"].values():
+        try:
+            questions_of(entry)
+        except QuestionError as exc:
+            raise GradingError(f"grading key {path}: {exc}; fix the notebook and release again") from None
     return key
 
 
@@ -262,7 +270,8 @@ def grade(submissions: Iterable[Path], key_path: Path, out_csv: Path, *, feedbac
     lock = threading.Lock()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_safe_grade, path, key, sandbox, notebook=notebook, cell_timeout=cell_timeout,
-                               total_timeout=total_timeout, threads=threads, run_all=run_all): (label, sha)
+                               total_timeout=total_timeout, threads=threads, run_all=run_all, sha=sha or None):
+                   (label, sha)
                    for path, label, sha in todo}
         for done, future in enumerate(as_completed(futures), start=1):
             label, sha = futures[future]

@@ -1,16 +1,15 @@
 """One grading kernel: laid out and started as ``sandbox`` says, driven over ZMQ ``ipc`` sockets.
 
 ``KernelSession`` starts an IPython kernel in a private folder and runs code there, collecting each
-request's outcome from the kernel's own replies to the grader's requests. The kernel starts through
-the limits shim and is watched from outside while it lives (``limits``): a watched limit passed kills
-the sandbox, and ``breach`` says why. ``history`` keeps what ran as each ``In[n]``, so that an
-error's line is quoted from the grader's own copy (``locate``), never from the kernel's traceback.
-
-Canonical (test) cells do not go through the student's ``run_cell``: they are sent as a user
-expression that reaches ``exec`` through the real ``builtins`` module, clears input/AST
-transformers and event hooks, loads a fresh copy of the checks module from the read-only edition,
-binds its functions into the namespace and ``exec``s the test. Nothing of them enters the kernel's
-history (``In``/``Out``), and the expression must evaluate to a nonce the grader chose.
+request's outcome from the kernel's own replies to the grader's requests. The kernel is untrusted:
+``run`` executes the student's cells (and the visible test cells, for the feedback's self-check
+line), ``ask`` sends one grading question (``oracle``: public ask code and plain-data inputs) and
+returns the value the kernel gave back, which the grader then validates and judges in its own
+process. Nothing secret is ever sent; ``transcript`` (when given) records everything that is.
+The kernel starts through the limits shim and is watched from outside while it lives (``limits``): a
+watched limit passed kills the sandbox, and ``breach`` says why. ``history`` keeps what ran as each
+``In[n]``, so that an error's line is quoted from the grader's own copy (``locate``), never from the
+kernel's traceback.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from typing import Optional
 from . import config
 from .feedback_text import trace_positions
 from .limits import Limits, Watch, kill_group, shim_argv
+from .oracle import request_expression
 from .records import Outcome
 from .sandbox import INSIDE_COURSE, INSIDE_SOCKETS, Sandbox, bwrap_argv
 
@@ -85,75 +85,6 @@ def tree_cpu_seconds(pid: int) -> float:
     return total / tick
 
 
-# --------------------------------------------------------------------------- canonical cells
-#: Runs inside the kernel for every canonical test cell (via a user expression, so the student's
-#: input transformers, AST transformers and ``run_cell`` are not involved).
-_PAYLOAD = r'''
-def _course_grader_canonical(source, label, checks_path):
-    import importlib.util
-    import sys
-
-    from IPython.core.getipython import get_ipython
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    shell = get_ipython()
-    for name in ("run_cell", "run_cell_async", "transform_cell", "run_code", "run_ast_nodes", "user_expressions",
-                 "showtraceback", "_showtraceback", "ev", "ex"):
-        shell.__dict__.pop(name, None)
-    fresh = TransformerManager()
-    try:
-        shell.input_transformers_cleanup[:] = fresh.cleanup_transforms
-    except (AttributeError, TypeError):
-        pass
-    shell.input_transformers_post = []
-    shell.ast_transformers = []
-    for event in list(shell.events.callbacks):
-        shell.events.callbacks[event] = []
-    sys.settrace(None)
-    sys.setprofile(None)
-    spec = importlib.util.spec_from_file_location("course_utils.checks.homework", checks_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sys.modules["course_utils.checks.homework"] = module
-    package = sys.modules.get("course_utils.checks")
-    if package is not None:
-        setattr(package, "homework", module)
-    namespace = shell.user_ns
-    for name, value in vars(module).items():  # __all__, and any public function or class defined there
-        if name in module.__all__ or (not name.startswith("_")
-                                      and getattr(value, "__module__", None) == module.__name__):
-            namespace[name] = value
-    try:
-        exec(compile(fresh.transform_cell(source), label, "exec"), namespace)
-    except BaseException as exc:
-        # Only the type and message reach the grader. The chain goes: IPython 7.34 (Colab's) cannot
-        # format a chained traceback in a user expression on Python 3.13, and then sends no reply.
-        try:
-            exc.__cause__ = exc.__context__ = None
-            exc.__suppress_context__ = True
-        except BaseException:
-            pass
-        raise
-'''
-
-
-#: An expression for the real ``builtins`` module that looks up no name in the student's namespace
-#: (where ``exec = ...`` would otherwise replace the grader's ``exec``).
-_BUILTINS = ("[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == 'BuiltinImporter'][0]"
-             ".load_module('builtins')")
-
-
-def canonical_expression(source: str, label: str, checks_path: str, nonce: str) -> str:
-    """The user expression that runs one canonical test cell; it evaluates to ``nonce``.
-
-    It reaches ``exec`` through the real ``builtins`` module and runs the program with fresh globals,
-    so no name the student's code has bound is used on the way in.
-    """
-    program = _PAYLOAD + f"\n_course_grader_canonical({source!r}, {label!r}, {checks_path!r})\n"
-    return (f"(lambda b: (b.exec(b.compile({program!r}, '<course grader>', 'exec'), "
-            f"{{'__name__': '__course_grader__', '__builtins__': b}}), {nonce!r})[1])({_BUILTINS})")
-
-
 # --------------------------------------------------------------------------- one kernel
 def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
@@ -190,23 +121,24 @@ def _drain(channel, get_msg) -> list:
 
 
 class KernelSession:
-    """A kernel in a private folder (sandboxed or not); ``run_student``/``run_canonical`` execute code.
+    """A kernel in a private folder (sandboxed or not); ``run_student`` runs code, ``ask`` asks a question.
 
     Use as a context manager: the folder is removed and every process of the kernel killed on exit.
     """
 
     def __init__(self, sandbox: Sandbox, *, env: Optional[dict] = None, threads: int = 1,
-                 limits: Optional[Limits] = None):
+                 limits: Optional[Limits] = None, transcript: Optional[list] = None):
         self.sandbox = sandbox
         self.extra_env = dict(env or {})
         self.threads = threads
         self.limits = limits if limits is not None else Limits.from_config()
+        self.transcript = transcript  # every request sent: {"code", "user_expressions"} (the tests read it)
         self.scratch: Optional[Path] = None
         self.proc: Optional[subprocess.Popen] = None
         self.kc = None
         self.watch: Optional[Watch] = None
         self.history: dict = {}  # execution count -> (notebook cell number or None, the code the grader sent)
-        self.checks_path = ""
+        self.inside_course = ""  # the private folder as the kernel sees it
         self.cpu_seconds = 0.0  # CPU time of the kernel and everything it started, measured at close
 
     @property
@@ -266,7 +198,7 @@ class KernelSession:
         isolate = self.sandbox.isolate
         course = INSIDE_COURSE if isolate else str(work)
         inside_sockets = INSIDE_SOCKETS if isolate else str(sockets)
-        self.checks_path = f"{course}/course_utils/checks/homework.py"
+        self.inside_course = course
         key = secrets.token_hex(16)
         info = {"transport": "ipc", "ip": f"{inside_sockets}/k", "shell_port": 1, "iopub_port": 2, "stdin_port": 3,
                 "control_port": 4, "hb_port": 5, "key": key, "signature_scheme": "hmac-sha256", "kernel_name": ""}
@@ -416,6 +348,8 @@ class KernelSession:
         does not stop, ``status="stuck"``; a kernel that exits gives ``status="died"``.
         """
         started = time.monotonic()
+        if self.transcript is not None:
+            self.transcript.append({"code": code, "user_expressions": dict(user_expressions or {})})
         msg_id = self.kc.execute(code, silent=False, store_history=store_history,
                                  user_expressions=user_expressions or {}, allow_stdin=False, stop_on_error=False)
         reply, printed, state = self._wait(msg_id, timeout)
@@ -450,30 +384,26 @@ class KernelSession:
         """Run one of the student's cells (notebook cell number ``cell``) as Jupyter would (history kept)."""
         return self.run(source, timeout=timeout, cell=cell)[0]
 
-    def run_canonical(self, source: str, label: str, *, timeout: float) -> Outcome:
-        """Run a canonical test cell outside the student's ``run_cell`` path; the outcome comes from
-        the user expression's value, which must be the nonce the grader sent."""
-        nonce = secrets.token_hex(8)
-        expression = canonical_expression(source, label, self.checks_path, nonce)
-        outcome, reply = self.run("", timeout=timeout, user_expressions={"grader": expression}, store_history=False)
+    def folders(self) -> tuple[Path, str]:
+        """The private folder on the grader's side, and the same folder as the kernel sees it."""
+        return self.scratch / "course", self.inside_course
+
+    def ask(self, payload: str, timeout: float) -> tuple[Outcome, Optional[str]]:
+        """Ask one grading question (``oracle.request_payload``); the outcome and the ``text/plain`` of the
+        value that came back (``None`` when none did). Nothing enters the kernel's history."""
+        outcome, reply = self.run("", timeout=timeout, store_history=False,
+                                  user_expressions={"answer": request_expression(payload)})
         if reply is None:
-            return outcome
+            return outcome, None
         value = reply.get("user_expressions")
-        value = value.get("grader") if isinstance(value, dict) else None
+        value = value.get("answer") if isinstance(value, dict) else None
         if reply.get("status") != "ok" or not isinstance(value, dict):
-            return Outcome(status="malformed", seconds=outcome.seconds, printed=outcome.printed,
-                           evalue="the kernel did not return the test's result")
-        if value.get("status") == "ok":
-            text = (value.get("data") or {}).get("text/plain") if isinstance(value.get("data"), dict) else None
-            if text != repr(nonce):
-                return Outcome(status="malformed", seconds=outcome.seconds, printed=outcome.printed,
-                               evalue="the kernel returned a result the grader did not ask for")
-            return Outcome(status="ok", seconds=outcome.seconds, printed=outcome.printed)
+            return Outcome(status="malformed", seconds=outcome.seconds, printed=outcome.printed), None
         if value.get("status") == "error":
             ename = str(value.get("ename", "Error"))[:200]
-            if ename == "KeyboardInterrupt":  # a user expression stopped by our own interrupt
-                return Outcome(status="timeout", seconds=outcome.seconds, printed=outcome.printed)
-            return Outcome(status="error", ename=ename, evalue=str(value.get("evalue", ""))[:5000],
-                           seconds=outcome.seconds, printed=outcome.printed, at=self.locate(value.get("traceback")))
-        return Outcome(status="malformed", seconds=outcome.seconds, printed=outcome.printed,
-                       evalue="the kernel returned a result the grader cannot read")
+            if ename == "KeyboardInterrupt":  # a question stopped by our own interrupt
+                return Outcome(status="timeout", seconds=outcome.seconds, printed=outcome.printed), None
+            return Outcome(status="malformed", ename=ename, seconds=outcome.seconds, printed=outcome.printed), None
+        data = value.get("data")
+        text = data.get("text/plain") if isinstance(data, dict) else None
+        return Outcome(status="ok", seconds=outcome.seconds, printed=outcome.printed), text

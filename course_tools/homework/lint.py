@@ -1,12 +1,19 @@
 """Check the homework notebooks and the student edition.
 
-- ``lint(notebooks_dir)``: every marker balanced and well formed, every task with a test cell,
-  every stub valid Python (``MarkerError`` problems, each naming notebook, cell and line).
+- ``lint(notebooks_dir)``: every marker balanced and well formed, every task with a test cell and a
+  questions cell, every stub valid Python (``MarkerError`` problems, each naming notebook, cell and
+  line); every questions cell loads and its requirements add up to the task's points.
 - ``lint(..., student=dist/student)``: the student edition is the same as a fresh release.
-- ``lint(..., run=True)``: the fresh student edition of each homework notebook, run top to bottom
-  with its tests, scores zero and fails only at the blanks: with ``NotImplementedError``, or with a
+- ``lint(..., run=True)``: each homework notebook graded twice. The instructor's solution answers
+  every grading question right (full marks). The fresh student edition, run top to bottom with its
+  tests, answers none (zero) and fails only at the blanks: with ``NotImplementedError``, or with a
   ``NameError`` for a name that a blank (or a cell stopped by one) was to define. Anything else
   (``'NoneType' object has no attribute ...``) would confuse students.
+- ``lint(..., wrong=folder)``: self-check parity. ``folder/<notebook stem>.txt`` holds typical wrong
+  solutions, each a block starting ``# WRONG <task id>: <what is wrong> [loses: <requirement>, ...]``
+  followed by the task cell's new code. Each is graded in place of the solution's task cell: it must
+  lose exactly the requirements written beside it, on its task and no other, and the task's visible
+  self-check must fail too (a self-check that says "passed" means full points).
 - Always: the *leak share* of each homework notebook, the fraction of its solution lines that the
   student edition's notebooks already show (``course_tools.homework.leaks``, which defines it);
   above ``config.LEAK_LIMIT`` it is a problem.
@@ -16,14 +23,16 @@ from __future__ import annotations
 
 import ast
 import filecmp
+import json
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from .leaks import leak_problems, leak_report, leak_shares  # noqa: F401 - lint's leak check, one home
-from .markers import Homework, MarkerError, cell_source, split_test
-from .release import ReleaseError, build_edition, parse_all, student_notebook
+from .markers import Homework, MarkerError, cell_source
+from .release import ReleaseError, build_edition, parse_all, student_notebook, task_questions
 
 _NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
 
@@ -117,10 +126,7 @@ def student_run_problems(homework: Homework, result: dict) -> list[str]:
                 indent = min((len(line) - len(line.lstrip()) for line in body if line.strip()), default=0)
                 allowed |= bound_names("\n".join(line[indent:] for line in body))
     student = student_notebook(homework)
-    test_sources = {}
-    for test_id, info in homework.tests.items():
-        visible, hidden = split_test(cell_source(nb.cells[info.index]), info)
-        test_sources[(test_id, False)], test_sources[(test_id, True)] = visible, hidden
+    test_sources = {test_id: cell_source(nb.cells[info.index]) for test_id, info in homework.tests.items()}
     for run in result.runs:
         if run.status in ("ok", "not run"):
             continue
@@ -135,7 +141,23 @@ def student_run_problems(homework: Homework, result: dict) -> list[str]:
         if run.kind == "student" and run.cell:
             allowed |= bound_names(cell_source(student.cells[run.cell - 1]))
         elif run.kind == "test":
-            allowed |= bound_names(test_sources.get((run.test, run.hidden), ""))
+            allowed |= bound_names(test_sources.get(run.test, ""))
+    return problems
+
+
+def solution_run_problems(homework: Homework, result) -> list[str]:
+    """What is wrong with a graded run of the instructor's own solution: every grading question must be
+    answered right (a question its own solution fails is a broken question)."""
+    problems = []
+    if result.status != "graded":
+        problems.append(f"{homework.name}: the solution did not run to the end ({result.status}: "
+                        f"{'; '.join(result.notes)})")
+    for question in result.questions:
+        if not question.passed:
+            problems.append(f"{homework.name}: the instructor's solution fails grading question {question.name} of "
+                            f"{question.task}: {question.message}")
+    if not result.questions:
+        problems.append(f"{homework.name}: no grading question was asked of the solution")
     return problems
 
 
@@ -162,25 +184,185 @@ def run_problems(notebooks_dir: Path, root: Optional[Path] = None, *, cell_timeo
             copy.write_text(notebook_text(student_notebook(homework)), encoding="utf-8")
             result = grade_submission(copy, key, Sandbox(edition=root, isolate=False), cell_timeout=cell_timeout,
                                       total_timeout=total_timeout, run_all=True)
-        problems += student_run_problems(homework, result)
+            problems += student_run_problems(homework, result)
+            copy.write_text(notebook_text(homework.nb), encoding="utf-8")
+            solved = grade_submission(copy, key, Sandbox(edition=root, isolate=False), cell_timeout=cell_timeout,
+                                      total_timeout=total_timeout)
+            problems += solution_run_problems(homework, solved)
+    return problems
+
+
+# --------------------------------------------------------------------------- self-check parity
+_WRONG_HEADER = re.compile(r"^#\s*WRONG\s+(?P<task>[A-Za-z_][A-Za-z0-9_.\-]*)\s*:\s*(?P<what>.+?)\s*"
+                           r"(?:\[\s*loses\s*:\s*(?P<loses>[^\]]*)\])?\s*$")
+
+
+@dataclass
+class WrongSolution:
+    """One typical wrong solution of a task: the task cell's new code (``source``, header included) and the
+    requirements it must lose (``loses``, as written in brackets after its description)."""
+
+    task: str
+    what: str
+    source: str
+    line: int  # where its block starts in the corpus file (1-based)
+    loses: tuple = ()
+
+
+def read_wrong(path: Path, homework: Homework) -> tuple[list, list[str]]:
+    """The wrong solutions in one corpus file, and problems with the file (an unknown task, an empty block)."""
+    wrong, problems = [], []
+    block: Optional[list] = None
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    headers = {task_id: cell_source(homework.nb.cells[info.index]).splitlines()[0]
+               for task_id, info in homework.tasks.items()}
+
+    def close(block) -> None:
+        if block is None:
+            return
+        match, start, body = block
+        task = match.group("task")
+        if task not in headers:
+            problems.append(f"{path}, line {start}: # WRONG {task}: no such task in {homework.name}")
+        elif not "\n".join(body).strip():
+            problems.append(f"{path}, line {start}: # WRONG {task} has no code below it")
+        else:
+            loses = tuple(sorted(r.strip() for r in (match.group("loses") or "").split(",") if r.strip()))
+            wrong.append(WrongSolution(task=task, what=match.group("what"), line=start, loses=loses,
+                                       source=headers[task] + "\n" + "\n".join(body).strip("\n") + "\n"))
+
+    for number, line in enumerate(lines, start=1):
+        match = _WRONG_HEADER.match(line)
+        if match:
+            close(block)
+            block = (match, number, [])
+        elif block is not None:
+            block[2].append(line)
+        elif line.strip() and not line.startswith("#"):
+            problems.append(f"{path}, line {number}: code before the first '# WRONG <task id>: <what>' line")
+    close(block)
+    return wrong, problems
+
+
+def batches(wrong: list) -> list[list]:
+    """The wrong solutions grouped so that no group has two of the same task (tasks are independent:
+    one wrong task costs its own points only, which the check verifies)."""
+    groups: list = []
+    for item in wrong:
+        for group in groups:
+            if all(other.task != item.task for other in group):
+                group.append(item)
+                break
+        else:
+            groups.append([item])
+    return groups
+
+
+def parity_problems(homework: Homework, result, group: list) -> list[str]:
+    """Problems of one graded submission made of the solution with the wrong solutions of ``group``."""
+    problems = []
+    changed = {item.task: item for item in group}
+    if result.status != "graded":
+        return [f"{homework.name}: the wrong solutions {[i.what for i in group]} did not grade to the end "
+                f"({result.status}: {'; '.join(result.notes)})"]
+    for task_id, worth in result.task_points.items():
+        got = result.points.get(task_id, 0.0)
+        own = result.self_checks.get(task_id)
+        said = own.status if own is not None else "not run"
+        item = changed.get(task_id)
+        if item is None:
+            if got != worth:
+                culprits = ", ".join(f"{i.task} ({i.what})" for i in group)
+                problems.append(f"{homework.name}: task {task_id} lost points ({got:g}/{worth:g}) although only "
+                                f"other tasks were wrong: {culprits}. One mistake must cost its own task only.")
+            continue
+        where = f"wrong solution '{item.what}' of {task_id} (line {item.line})"
+        lost = tuple(sorted(c.requirement for c in result.checks if c.task == task_id and not c.passed))
+        if item.loses and lost != item.loses:
+            problems.append(f"{homework.name}: {where} loses the requirements {list(lost)}, not {list(item.loses)} "
+                            "as written beside it")
+        if got == worth and said == "passed":
+            problems.append(f"{homework.name}: {where} passes the self-check and every grading question: it is "
+                            "not wrong, or both the test cell and the questions miss it")
+        elif got < worth and said == "passed":
+            missed = [c.text for c in result.checks if c.task == task_id and not c.passed]
+            problems.append(f"{homework.name}: {where} passes the visible self-check but loses points "
+                            f"({got:g}/{worth:g}; missed: {missed}): add a visible check for that requirement")
+    return problems
+
+
+def wrong_problems(notebooks_dir: Path, wrong_dir: Path, root: Optional[Path] = None, *, jobs: int = 1,
+                   cell_timeout: float = 120, total_timeout: float = 900) -> list[str]:
+    """Self-check parity over the corpus of wrong solutions in ``wrong_dir`` (see the module docstring)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .release import key_entry, notebook_text
+    from .sandbox import Sandbox
+    from .submission import grade_submission
+
+    notebooks_dir, wrong_dir = Path(notebooks_dir), Path(wrong_dir)
+    root = Path(root) if root is not None else notebooks_dir.resolve().parent
+    problems: list = []
+    for path, rel, homework in parse_all(notebooks_dir, root):
+        if not homework.is_homework:
+            continue
+        corpus = wrong_dir / f"{path.stem}.txt"
+        if not corpus.is_file():
+            problems.append(f"{homework.name}: no wrong solutions in {corpus} (a '# WRONG <task>: <what>' block per "
+                            "typical mistake): self-check parity cannot be checked")
+            continue
+        wrong, found = read_wrong(corpus, homework)
+        problems += found
+        covered = {item.task for item in wrong}
+        for task_id in homework.tasks:
+            if task_id not in covered:
+                problems.append(f"{corpus}: no wrong solution of task {task_id}")
+        key = {"notebooks": {path.name: key_entry(homework, rel, "")}}
+        groups = batches(wrong)
+
+        def grade_group(args, homework=homework, key=key, path=path):
+            number, group = args
+            nb = json.loads(notebook_text(homework.nb))
+            for item in group:
+                cell = nb["cells"][homework.tasks[item.task].index]
+                cell["source"] = item.source
+            with tempfile.TemporaryDirectory(prefix="course-hw-wrong-") as tmp:
+                copy = Path(tmp) / f"wrong{number}-{path.name}"
+                copy.write_text(json.dumps(nb), encoding="utf-8")
+                return group, grade_submission(copy, key, Sandbox(edition=root, isolate=False),
+                                               cell_timeout=cell_timeout, total_timeout=total_timeout)
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for group, result in pool.map(grade_group, enumerate(groups)):
+                problems += parity_problems(homework, result, group)
     return problems
 
 
 def lint(notebooks_dir: Path, *, student: Optional[Path] = None, root: Optional[Path] = None,
-         run: bool = False) -> list[str]:
+         run: bool = False, wrong: Optional[Path] = None, jobs: int = 1) -> list[str]:
     """Every problem found (an empty list means all is well); see the module docstring."""
     notebooks_dir = Path(notebooks_dir)
     if not notebooks_dir.is_dir():
         return [f"{notebooks_dir} is not a folder: pass the folder of the instructor's notebooks"]
     try:
-        parse_all(notebooks_dir, Path(root) if root else notebooks_dir.resolve().parent)
+        parsed = parse_all(notebooks_dir, Path(root) if root else notebooks_dir.resolve().parent)
     except MarkerError as exc:
         return list(exc.problems)
     except ReleaseError as exc:
         return [str(exc)]
+    problems = []
+    for _, _, homework in parsed:
+        try:
+            task_questions(homework)
+        except ReleaseError as exc:
+            problems.append(str(exc))
+    if problems:
+        return problems
     problems = leak_problems(notebooks_dir, root)
     if student is not None:
         problems += sync_problems(notebooks_dir, Path(student), root)
     if run:
         problems += run_problems(notebooks_dir, root)
+    if wrong is not None:
+        problems += wrong_problems(notebooks_dir, Path(wrong), root, jobs=jobs)
     return problems

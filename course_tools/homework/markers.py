@@ -1,7 +1,7 @@
 """Parse the homework source format of the instructor's notebooks.
 
-The format (compatible with nbgrader's markers, ids kept in the source rather than in cell metadata,
-which Colab and VS Code do not preserve reliably):
+The format (compatible with nbgrader's solution markers, ids kept in the source rather than in cell
+metadata, which Colab and VS Code do not preserve reliably):
 
 - A *task cell* is a code cell whose first line is ``# TASK <id> (<n> points)``, optionally followed
   by a title: ``# TASK mlp.layers (2 points): define the two linear layers``.
@@ -9,8 +9,13 @@ which Colab and VS Code do not preserve reliably):
   ``# HINT: <text>`` inside a solution sets the wording of the student's stub; without one, the
   task's title is used.
 - A *test cell* is a code cell whose first line is ``# TEST <id>``; it comes after the task cell
-  with the same id. Instructor-only checks go between ``### BEGIN HIDDEN TESTS`` and
-  ``### END HIDDEN TESTS``, unindented, at the end of the test cell.
+  with the same id. It holds the visible checks the student runs (self-checks, never for points).
+- A *questions cell* is a code cell whose first line is ``# QUESTIONS <id>``; it comes after the
+  test cell of its task and holds the grading questions (``course_tools.homework.questions``): the
+  grader asks them, the student edition never shows them. Every task has one.
+- Hidden tests (``### BEGIN HIDDEN TESTS``) are no longer part of the format: they ran inside the
+  student's kernel. A notebook that still has them gets an error saying to move them into the
+  task's questions cell.
 - In markdown cells, written answers sit between ``<!-- BEGIN SOLUTION -->`` and
   ``<!-- END SOLUTION -->``; ``<!-- HINT: <text> -->`` inside sets the prompt students see.
 
@@ -34,7 +39,8 @@ TASK_RE = re.compile(
     rf"^#\s*TASK\s+(?P<id>{_ID})\s*(?:\(\s*(?P<points>\d+(?:\.\d+)?)\s*points?\s*\))?"
     r"\s*(?:[:\-]\s*)?(?P<title>.*?)\s*$")
 TEST_RE = re.compile(rf"^#\s*TEST\s+(?P<id>{_ID})\s*$")
-_HEADER_LIKE = re.compile(r"^\s*#\s*(TASK|TEST)\b")
+QUESTIONS_RE = re.compile(rf"^#\s*QUESTIONS\s+(?P<id>{_ID})\s*$")
+_HEADER_LIKE = re.compile(r"^\s*#\s*(TASK|TEST|QUESTIONS)\b")
 CODE_MARKER = re.compile(r"^(?P<indent>[ \t]*)#{1,}\s*(?P<what>BEGIN|END)\s+(?P<kind>SOLUTION|HIDDEN TESTS)\s*$")
 _CODE_NEAR = re.compile(r"^\s*#+\s*(begin|end)[\s_\-]*(solutions?|hidden[\s_\-]*tests?)\b", re.IGNORECASE)
 MD_MARKER = re.compile(r"^\s*<!--\s*(?P<what>BEGIN|END)\s+SOLUTION\s*-->\s*$")
@@ -72,7 +78,7 @@ class CellInfo:
 
     index: int  # 0-based position in the notebook
     cell_type: str
-    role: str = "plain"  # "task", "test" or "plain"
+    role: str = "plain"  # "task", "test", "questions" or "plain"
     id: Optional[str] = None
     points: float = 0.0
     title: str = ""
@@ -88,6 +94,7 @@ class Homework:
     cells: list
     tasks: dict = field(default_factory=dict)  # id -> CellInfo
     tests: dict = field(default_factory=dict)  # id -> CellInfo
+    questions: dict = field(default_factory=dict)  # id -> CellInfo
 
     @property
     def is_homework(self) -> bool:
@@ -115,16 +122,14 @@ def first_line(source: str) -> str:
 
 
 def header_of(cell: Any) -> tuple[str, Optional[str]]:
-    """``("task"|"test"|"plain", id)`` from a code cell's first line; markdown cells are plain."""
+    """``("task"|"test"|"questions"|"plain", id)`` from a code cell's first line; markdown cells are plain."""
     if cell.get("cell_type") != "code":
         return "plain", None
     line = first_line(cell_source(cell))
-    match = TASK_RE.match(line)
-    if match:
-        return "task", match.group("id")
-    match = TEST_RE.match(line)
-    if match:
-        return "test", match.group("id")
+    for role, pattern in (("task", TASK_RE), ("test", TEST_RE), ("questions", QUESTIONS_RE)):
+        match = pattern.match(line)
+        if match:
+            return role, match.group("id")
     return "plain", None
 
 
@@ -171,7 +176,7 @@ def _parse_regions(lines: list[str], is_code: bool, where) -> tuple[list[Region]
             if match is None and (_MD_NEAR.search(line) or CODE_MARKER.match(line)):
                 problems.append(f"{where(number)}: {line.strip()!r} is not a markdown marker: in markdown cells "
                                 "write exactly '<!-- BEGIN SOLUTION -->' and '<!-- END SOLUTION -->' "
-                                "(hidden tests belong in code test cells)")
+                                "(grading questions belong in a '# QUESTIONS <id>' code cell)")
                 continue
             kind = None if match is None else "solution"
             what = None if match is None else match.group("what")
@@ -248,7 +253,7 @@ def parse_notebook(nb: Any, name: str) -> Homework:
                                     "split the cell so that each TASK/TEST comment starts a cell")
             if head_line is not None and _HEADER_LIKE.match(lines[head_line]):
                 line = lines[head_line].strip()
-                task, test = TASK_RE.match(line), TEST_RE.match(line)
+                task, test, asks = TASK_RE.match(line), TEST_RE.match(line), QUESTIONS_RE.match(line)
                 if task and (task.group("title") or "").startswith("("):
                     task = None  # e.g. "(2 pts)": a points clause we do not understand
                 if task:
@@ -257,10 +262,12 @@ def parse_notebook(nb: Any, name: str) -> Homework:
                     info.title = task.group("title") or ""
                 elif test:
                     info.role, info.id = "test", test.group("id")
+                elif asks:
+                    info.role, info.id = "questions", asks.group("id")
                 else:
                     problems.append(f"{where(head_line)}: {line!r} is not a valid header: write "
-                                    "'# TASK <id> (<n> points): <title>' or '# TEST <id>', e.g. "
-                                    "'# TASK mlp.layers (2 points): define the layers'")
+                                    "'# TASK <id> (<n> points): <title>', '# TEST <id>' or '# QUESTIONS <id>', "
+                                    "e.g. '# TASK mlp.layers (2 points): define the layers'")
         info.regions, found = _parse_regions(lines, is_code, where)
         problems.extend(found)
         solutions = [r for r in info.regions if r.kind == "solution"]
@@ -268,9 +275,10 @@ def parse_notebook(nb: Any, name: str) -> Homework:
         if is_code and solutions and info.role != "task":
             problems.append(f"{where(solutions[0].start)}: a solution outside a task cell: start the cell with "
                             "'# TASK <id> (<n> points)' so students' stubs can name the task")
-        if hidden and info.role != "test":
-            problems.append(f"{where(hidden[0].start)}: hidden tests outside a test cell: start the cell with "
-                            "'# TEST <id>'")
+        for region in hidden:
+            problems.append(f"{where(region.start)}: hidden tests are no longer supported (they ran inside the "
+                            "student's kernel, where a student can read them): move these checks into the "
+                            "task's '# QUESTIONS <id>' cell as grading questions (course_tools.homework.questions)")
         if info.role == "task":
             if info.id in homework.tasks:
                 first = homework.tasks[info.id]
@@ -291,21 +299,25 @@ def parse_notebook(nb: Any, name: str) -> Homework:
                                 f"'# TASK {info.id} (<n> points)' before it, or fix the id")
             else:
                 homework.tests[info.id] = info
-            for region in hidden:
-                if region.indent:
-                    problems.append(f"{where(region.start)}: hidden tests must not be indented: put them at the "
-                                    "top level of the test cell")
-            if hidden:
-                after = [n for n in range(hidden[0].start, len(lines))
-                         if lines[n].strip() and not lines[n].strip().startswith("#")
-                         and not any(r.start <= n <= r.end for r in hidden)]
-                if after:
-                    problems.append(f"{where(after[0])}: visible test code after the hidden tests: put the hidden "
-                                    "tests at the end of the test cell")
+        elif info.role == "questions":
+            if info.id in homework.questions:
+                first = homework.questions[info.id]
+                problems.append(f"{where(0)}: a second questions cell for {info.id!r} (first in cell "
+                                f"{first.index + 1}): put all grading questions of a task in one cell")
+            elif info.id not in homework.tests:
+                problems.append(f"{where(0)}: questions {info.id!r} have no test cell above them: put the "
+                                f"'# QUESTIONS {info.id}' cell after the task's '# TEST {info.id}' cell, or fix the id")
+            else:
+                homework.questions[info.id] = info
+    missing: list[str] = []
     for task_id, task in homework.tasks.items():
         if task_id not in homework.tests:
-            problems.append(f"{_where(name, task.index, nb['cells'][task.index])}: task {task_id!r} has no test "
-                            f"cell: add a code cell starting with '# TEST {task_id}' after it")
+            missing.append(f"{_where(name, task.index, nb['cells'][task.index])}: task {task_id!r} has no test "
+                           f"cell: add a code cell starting with '# TEST {task_id}' after it")
+        elif task_id not in homework.questions:
+            missing.append(f"{_where(name, task.index, nb['cells'][task.index])}: task {task_id!r} has no "
+                           f"grading questions: add a code cell starting with '# QUESTIONS {task_id}' after its "
+                           "test cell (course_tools.homework.questions says how)")
     if not problems:
         for info in homework.cells:
             if info.role == "task":
@@ -315,6 +327,7 @@ def parse_notebook(nb: Any, name: str) -> Homework:
                     problems.append(f"{_where(name, info.index, nb['cells'][info.index])}: the student's stub is "
                                     f"not valid Python ({error}): put the solution markers around whole "
                                     "statements")
+    problems.extend(missing)
     if problems:
         raise MarkerError(problems)
     return homework
@@ -346,20 +359,6 @@ def student_code(source: str, task: CellInfo) -> str:
         cursor = region.end + 1
     out.extend(lines[cursor:])
     return "\n".join(out)
-
-
-def split_test(source: str, test: CellInfo) -> tuple[str, str]:
-    """``(visible, hidden)`` sources of a test cell; marker lines are dropped from both."""
-    lines = source.splitlines()
-    hidden_lines = set()
-    hidden: list[str] = []
-    for region in test.regions:
-        if region.kind != "hidden":
-            continue
-        hidden_lines.update(range(region.start, region.end + 1))
-        hidden.extend(lines[region.start + 1:region.end])
-    visible = [line for n, line in enumerate(lines) if n not in hidden_lines]
-    return "\n".join(visible).rstrip("\n"), "\n".join(hidden).strip("\n")
 
 
 def student_markdown(source: str, info: CellInfo) -> str:

@@ -34,17 +34,18 @@ class _Record:
 
 @dataclass
 class PlanItem(_Record):
-    """One cell to run: a student's cell as submitted, or a canonical test from the key.
+    """One step of grading: a student's cell as submitted, a canonical (visible) test cell from the
+    key, or the grading questions of a task, asked where its test cell stands.
 
-    ``cell`` is the 1-based cell number in the submission (``None`` for a test put back after
-    it was deleted); ``test``/``hidden`` name a canonical test; ``task`` the task of a task cell.
+    ``cell`` is the 1-based cell number in the submission (``None`` for a test put back after it
+    was deleted); ``test`` names the task of a test or of its questions; ``task`` the task of a task
+    cell.
     """
 
-    kind: str  # "student" or "test"
+    kind: str  # "student", "test" (the self-check) or "questions"
     source: str
     cell: Optional[int] = None
     test: Optional[str] = None
-    hidden: bool = False
     task: Optional[str] = None
 
     @property
@@ -77,21 +78,48 @@ class Run(_Record):
     kind: str
     cell: Optional[int]
     test: Optional[str]
-    hidden: bool
     status: str
     ename: str = ""
     evalue: str = ""
 
 
 @dataclass
+class QuestionResult(_Record):
+    """One grading question, judged in the grader: ``passed``, and the message that explains a wrong answer."""
+
+    task: str
+    requirement: str
+    name: str
+    passed: bool
+    message: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
 class CheckResult(_Record):
-    """The outcome of one canonical test part (visible or hidden) of a task."""
+    """One requirement of a task: ``passed`` when every one of its questions was answered right.
+
+    ``name`` is ``"<task id>: <requirement id>"``; ``text`` the requirement as the checklist shows it;
+    ``message`` says why it was missed (empty when passed).
+    """
 
     name: str
     task: str
-    hidden: bool
+    requirement: str
+    text: str
+    points: float
     passed: bool
-    message: str
+    message: str = ""
+
+
+@dataclass
+class SelfCheck(_Record):
+    """What the task's visible test cell (the one the student runs) said when the grader ran it: for the
+    feedback only, never for points. ``status``: ``passed``, ``failed``, ``not run``."""
+
+    task: str
+    status: str
+    message: str = ""
 
 
 @dataclass
@@ -129,7 +157,9 @@ class SubmissionResult(_Record):
     task_points: dict = field(default_factory=dict)  # task id -> points the task is worth
     total: float = 0.0
     max_points: float = 0.0
-    checks: list = field(default_factory=list)  # CheckResult
+    checks: list = field(default_factory=list)  # CheckResult, one per requirement
+    questions: list = field(default_factory=list)  # QuestionResult
+    self_checks: dict = field(default_factory=dict)  # task id -> SelfCheck
     notes: list = field(default_factory=list)  # str: tampering, early stops, invalid files
     cell_errors: list = field(default_factory=list)  # CellError
     written: list = field(default_factory=list)  # WrittenAnswer

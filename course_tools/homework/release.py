@@ -4,11 +4,15 @@
 
 - ``out``: a folder that can be pushed as its own repository and opened in Colab. Every notebook
   has its outputs cleared; in homework notebooks each solution is a stub raising
-  ``NotImplementedError("<task id>: <what to write>")`` and hidden tests are gone. Beside the
+  ``NotImplementedError("<task id>: <what to write>")`` and the questions cells are gone. Beside the
   notebooks it holds the files listed in ``config.STUDENT_EDITION_PATHS`` (the package, embedded
   data, README, requirements, ...). The instructor's tools (``course_tools``) are never copied.
-- ``<out>.grading-key.json`` beside it: the canonical test cells (hidden tests included) and the
-  checksum of every locked (test) cell, for ``grade``. Instructor only: never publish it.
+- ``<out>.grading-key.json`` beside it: the canonical test cells with their checksums, and each
+  task's grading questions (the source of its ``# QUESTIONS`` cell and its requirements), for
+  ``grade``. Instructor only: never publish it.
+
+Questions cells are run once here (``questions.load_questions``), so a malformed one, or requirements
+whose points do not add up to the task's, stop the release with a message.
 """
 
 from __future__ import annotations
@@ -35,14 +39,13 @@ from .markers import (
     cell_source,
     checksum,
     parse_notebook,
-    split_test,
     stub_message,
     student_code,
     student_markdown,
 )
 
 #: The grading key's format; ``grade`` accepts exactly this one (release again after an upgrade).
-KEY_FORMAT = "course_tools.homework/grading-key/2"
+KEY_FORMAT = "course_tools.homework/grading-key/3"
 
 
 class ReleaseError(RuntimeError):
@@ -108,10 +111,14 @@ def _relpath(path: Path, notebooks_dir: Path) -> str:
 
 # --------------------------------------------------------------------------- notebooks
 def student_notebook(homework: Homework) -> Any:
-    """The student version of a parsed notebook: outputs cleared, solutions stubbed, hidden tests removed."""
+    """The student version of a parsed notebook: outputs cleared, solutions stubbed, questions cells removed."""
     nb = copy.deepcopy(homework.nb)
     nb.metadata.pop("widgets", None)
+    kept = []
     for info, cell in zip(homework.cells, nb.cells):
+        if info.role == "questions":
+            continue
+        kept.append(cell)
         for key in ("execution", "ExecuteTime", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
@@ -120,10 +127,9 @@ def student_notebook(homework: Homework) -> Any:
         source = cell_source(cell)
         if info.role == "task":
             cell.source = student_code(source, info)
-        elif info.role == "test":
-            cell.source = split_test(source, info)[0]
         elif cell.cell_type == "markdown" and info.regions:
             cell.source = student_markdown(source, info)
+    nb.cells = kept
     for number, cell in enumerate(nb.cells):
         for line in cell_source(cell).splitlines():
             if CODE_MARKER.match(line) or MD_MARKER.match(line):  # defence in depth: never ship a marker
@@ -179,15 +185,34 @@ def _written_questions(homework: Homework) -> list[dict]:
     return written
 
 
+def task_questions(homework: Homework) -> dict:
+    """``{task id: {"source", "requirements"}}``: each questions cell, run once to check it (``ReleaseError``
+    naming the notebook and task when it is malformed or its points do not add up to the task's)."""
+    from .questions import QuestionError, load_questions
+
+    found = {}
+    for task_id, info in homework.questions.items():
+        source = cell_source(homework.nb.cells[info.index])
+        try:
+            loaded = load_questions(source, task_id, f"{homework.name}, cell {info.index + 1}")
+        except QuestionError as exc:
+            raise ReleaseError(str(exc)) from None
+        points = homework.tasks[task_id].points
+        if abs(loaded.points - points) > 1e-9:
+            raise ReleaseError(f"{homework.name}, cell {info.index + 1}: the requirements of {task_id} add up to "
+                               f"{loaded.points:g} point(s), the task is worth {points:g}: make them equal")
+        found[task_id] = {"source": source, "requirements": loaded.summary()}
+    return found
+
+
 def key_entry(homework: Homework, relpath: str, source_sha256: str, student: Any = None) -> dict:
     """The grading key's record of one homework notebook (``student``: its edition as written, badges
     included; default: ``student_notebook(homework)``)."""
     tests = []
     for test_id, info in homework.tests.items():
         source = cell_source(homework.nb.cells[info.index])
-        visible, hidden = split_test(source, info)
-        # checksum: the locked cell as students get it; source_checksum: the instructor's own cell
-        tests.append({"id": test_id, "visible": visible, "hidden": hidden, "checksum": checksum(visible),
+        # checksum: the cell as students get it; source_checksum: the instructor's own cell (the same now)
+        tests.append({"id": test_id, "visible": source, "checksum": checksum(source),
                       "source_checksum": checksum(source)})
     tasks = []
     for task in homework.tasks.values():
@@ -203,6 +228,7 @@ def key_entry(homework: Homework, relpath: str, source_sha256: str, student: Any
         "total_points": homework.total_points,
         "tasks": tasks,
         "tests": tests,
+        "questions": task_questions(homework),
         "written": _written_questions(homework),
         "cells": released,
         "markdown_cells": released_markdown,
@@ -289,7 +315,7 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
             result.notes.append("course_tools.notebooks.apply_badges is missing: badges were NOT rewritten")
     key: dict[str, Any] = {
         "format": KEY_FORMAT,
-        "warning": "Instructor only. Contains hidden tests: never publish this file.",
+        "warning": "Instructor only. Contains the grading questions and their judges: never publish this file.",
         "notebooks": {},
     }
     for path, rel, homework in parsed:

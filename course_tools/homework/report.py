@@ -193,8 +193,9 @@ def _code(text: str) -> str:
 
 def feedback_markdown(label: str, result: SubmissionResult, written: Optional[dict] = None,
                       row: Optional[dict] = None) -> str:
-    """The student's feedback: score, each check (name, pass/fail, message), written answers, notes,
-    errors in their cells (which ones cost points).
+    """The student's feedback: score, per task its requirements as a checklist (with why one was missed)
+    and what the student's own self-check said, written answers, notes, errors in their cells (which
+    ones cost points). Text the student's code controls is escaped (``escape_markdown``).
 
     ``written`` (the submission's ``manual.WrittenBook`` record) and ``row`` (its CSV row) add the points and
     comments given to written answers so far; without them the answers are shown without points.
@@ -213,24 +214,35 @@ def feedback_markdown(label: str, result: SubmissionResult, written: Optional[di
         lines.append("")
     if result.notes:
         lines += ["## Notes", ""] + [f"- {escape_markdown(note, one_line=True)}" for note in result.notes] + [""]
-    if result.checks:
-        lines += ["## Checks", ""]
+    if result.checks or result.self_checks:
+        lines += ["## Tasks", "",
+                  "Each task's points are split over its requirements; a requirement counts when every grading "
+                  "question about it was answered right. The grader asked its questions where your test cell "
+                  "stands, with inputs of its own.", ""]
         for task_id, got in result.points.items():
             worth = result.task_points.get(task_id)
             lines.append(f"### {task_id}: {fmt(got)}" + (f" / {fmt(worth)}" if worth is not None else "")
                          + " point(s)")
             lines.append("")
+            own = result.self_checks.get(task_id)
+            if own is not None:
+                said = {"passed": "passed", "not run": "did not run"}.get(own.status, "failed")
+                said += f": {escape_markdown(own.message)}" if own.message else "."
+                lines.append(f"Your self-check (the test cell) {said}".replace("\n", "\n  "))
+                lines.append("")
             for check in (c for c in result.checks if c.task == task_id):
-                mark = "PASS" if check.passed else "FAIL"
-                message = escape_markdown(check.message).replace("\n", "\n  ")
-                lines.append(f"- **{mark}** {escape_markdown(check.name)}: {message}")
+                mark = "x" if check.passed else " "
+                line = f"- [{mark}] {check.text} ({fmt(check.points)} point{'s' if check.points != 1 else ''})"
+                if not check.passed and check.message:
+                    line += ": " + escape_markdown(check.message).replace("\n", "\n  ")
+                lines.append(line)
             lines.append("")
     if result.written:
         lines += written_section(written if written is not None else record_of(result), row) + [""]
     if result.cell_errors:
         lines += ["## Errors in your cells", "",
                   "Your notebook ran on the grader: offline, on its own copy of the course data, with a time limit "
-                  "per cell. Only the checks above give points; an error marked \"costs no points\" did not change "
+                  "per cell. Only the grading questions above give points; an error marked \"costs no points\" did not change "
                   "your score by itself. (Cell numbers count every cell from the top, markdown cells included.)", ""]
         for error in result.cell_errors:
             cost = "in a task that scored 0" if error.costs_points else "costs no points"

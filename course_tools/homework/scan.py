@@ -3,11 +3,13 @@
 The scan reads the student's code cells (never runs them) and names what an instructor should look
 at: IPython hooks and kernel internals, ``sys.modules`` edits, signals and other processes,
 ``/proc``, writes to module files, the kernel's history (``In``/``Out``), frame inspection,
-rebinding the check functions or builtins, shell escapes. Cells that are exactly as released (the
+rebinding the check functions or builtins (also as ``print.__self__`` or ``vars(module)[name] = ...``),
+patching classes with ``type.__setattr__``, audit hooks, shell escapes. Cells that are exactly as released (the
 bootstrap cell uses ``sys.modules`` and ``subprocess`` on Colab) are skipped.
 
-A flag is a reason to read the notebook, not a verdict: legitimate code can trip one, and the
-grader's defences do not depend on the scan.
+A flag is a reason to read the notebook, not a score and not a verdict: legitimate code can trip
+one, and grading does not depend on the scan (points come only from the questions judged outside the
+kernel).
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ _ATTR_FLAGS = {
     "excepthook": "ipython-hooks", "displayhook": "ipython-hooks", "meta_path": "sys.modules",
     "path_hooks": "sys.modules", "__class__": "spoofed-types", "__subclasscheck__": "spoofed-types",
     "__instancecheck__": "spoofed-types",
+    # issue 23: the builtins module reached as print.__self__, classes patched with type.__setattr__,
+    # audit hooks that watch what the grader compiles
+    "__self__": "builtins", "__setattr__": "patches-classes", "__delattr__": "patches-classes",
+    "addaudithook": "audit-hooks", "audit": "audit-hooks",
 }
 _TEXT_FLAGS = (
     (re.compile(r"/proc\b"), "/proc"),
@@ -123,6 +129,13 @@ def _scan_tree(tree: ast.AST) -> set[str]:
                 elif owner in ("np", "numpy", "torch", "math", "builtins", "sys", "os", "checks", "homework",
                                "course_utils", "nn", "F", "IPython"):
                     flags.add("patches-modules")
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            target = node.value
+            if isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id in ("vars",
+                                                                                                       "globals"):
+                flags.add("patches-modules")  # vars(module)[name] = ...: rebinding a name of another namespace
+            elif isinstance(target, ast.Attribute) and target.attr == "__dict__":
+                flags.add("patches-modules")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in ("exec", "eval", "compile", "__import__"):
                 flags.add("dynamic-code")

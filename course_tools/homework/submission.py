@@ -1,22 +1,27 @@
-"""Grade ONE submission: read it, plan the cells to run, run them in a kernel, score the outcomes.
+"""Grade ONE submission: read it, plan the cells to run, run them in a kernel, ask the questions, score.
 
 ``grade_submission(path, key, sandbox)`` returns a ``SubmissionResult``. Many submissions, the CSV
 and the feedback files are ``grade``'s job, one level up.
 
-- Tests never come from the student's file: test cells are found by their ``# TEST <id>`` first
-  line and replaced by the key's canonical cells (hidden tests included); a changed, deleted,
-  duplicated or unknown test cell is noted as tampering. The student's other cells run as they
-  are, in their order.
-- The outcome of every canonical cell is collected by the grader from the kernel's reply to the
-  request it sent; points and totals are recomputed from the key. A reply that is not what the
-  grader asked for counts as a failed check, with a note and a flag, for this submission only.
-- A task earns its points when all of its checks (visible and hidden) pass.
+- The kernel runs the student's cells in their order. Where a task's ``# TEST <id>`` cell stands,
+  the grader runs the key's copy of that visible test (for the feedback's "your self-check said"
+  line, never for points) and then asks the task's grading questions (``judge``): ask code and
+  inputs go in, plain data comes out, and the answers are judged here, in the grader's process.
+  Redefining a function after its test cell changes nothing.
+- A changed, deleted, duplicated or unknown test cell is noted (it only changes the student's own
+  self-check); the key's copy runs in its place.
+- Points: each requirement of a task is earned when all of its questions are answered right; a
+  task's points are the sum of its requirements'. Totals are recomputed from the key.
+- The inputs of each question are drawn from a seed made of the submission file's SHA-256, the task
+  and the question: a regrade asks the same, another submission different ones.
 - The student's cells after the last test cannot change a score, so they are not run (their cell
-  numbers are listed in ``not_run``) unless ``run_all=True``: on the MLP homework that skips the
-  training demos and halves the grading time.
+  numbers are listed in ``not_run``) unless ``run_all=True``.
 - Feedback text that the student's code controls: an error is shown as its type and the student's
   own line, taken from the grader's copy of the cell (``feedback_text``), never its message; a
-  check's own failure message is cut to 12 lines, stripped of paths and of any line of a hidden test.
+  self-check's own failure message (the visible check's, which the student can read anyway) is cut to
+  12 lines and stripped of paths.
+- Limits are held from outside the kernel (``limits``): a breach stops the run with a note that says
+  which limit; the submission file is read by ``intake`` (a regular file, bounded, parsed in a child).
 """
 
 from __future__ import annotations
@@ -28,11 +33,13 @@ from typing import Optional
 
 from . import config
 from .feedback_text import error_text, public_words
-from .intake import load_submission
+from .intake import file_sha256, load_submission
+from .judge import ask_task, questions_of
+from .judge import score as score_requirements
 from .kernel import KernelSession, KernelStartError
 from .limits import cell_note, stop_note
-from .markers import checksum, header_of, normalize
-from .records import CellError, CheckResult, Outcome, PlanItem, Run, SubmissionResult, WrittenAnswer
+from .markers import checksum, header_of
+from .records import CellError, Outcome, PlanItem, Run, SelfCheck, SubmissionResult, WrittenAnswer
 from .sandbox import Sandbox
 from .scan import scan
 from .written import find_answers
@@ -77,26 +84,23 @@ def choose_notebook(nb: dict, path: Path, key: dict, forced: Optional[str] = Non
 
 # --------------------------------------------------------------------------- planning
 def build_plan(nb: dict, entry: dict) -> tuple[list[PlanItem], list[str]]:
-    """The cells to run: the student's cells in order, each test cell replaced by the canonical one.
-
-    Returns ``(plan, tampering notes)``.
-    """
+    """The steps: the student's cells in order, each test cell replaced by the key's copy of it followed
+    by the task's questions. Returns ``(plan, notes about changed test cells)``."""
     canonical = {t["id"]: t for t in entry["tests"]}
     plan: list[PlanItem] = []
     notes: list[str] = []
     seen: set = set()
 
     def test_items(test_id: str, cell: Optional[int]) -> list[PlanItem]:
-        test = canonical[test_id]
-        items = [PlanItem(kind="test", test=test_id, hidden=False, source=test["visible"], cell=cell)]
-        if test["hidden"].strip():
-            items.append(PlanItem(kind="test", test=test_id, hidden=True, source=test["hidden"], cell=cell))
-        return items
+        return [PlanItem(kind="test", test=test_id, source=canonical[test_id]["visible"], cell=cell),
+                PlanItem(kind="questions", test=test_id, source="", cell=cell)]
 
     for number, cell in enumerate(nb["cells"], start=1):
         if cell["cell_type"] != "code" or not cell["source"].strip():
             continue
         role, cell_id = header_of(cell)
+        if role == "questions":
+            continue  # the instructor's grading questions (a copy of the solution notebook): never run in a kernel
         if role == "test":
             if cell_id not in canonical:
                 notes.append(f"cell {number}: test cell '# TEST {cell_id}' is not part of this homework: ignored")
@@ -106,7 +110,8 @@ def build_plan(nb: dict, entry: dict) -> tuple[list[PlanItem], list[str]]:
                 continue
             seen.add(cell_id)
             if checksum(cell["source"]) not in (canonical[cell_id]["checksum"], canonical[cell_id]["source_checksum"]):
-                notes.append(f"cell {number}: test cell {cell_id} was changed: the original test was used")
+                notes.append(f"cell {number}: test cell {cell_id} was changed: the original ran in its place (your "
+                             "test cell is only your own self-check; the grading questions decide the points)")
             plan.extend(test_items(cell_id, number))
         else:
             plan.append(PlanItem(kind="student", source=cell["source"], cell=number,
@@ -114,7 +119,7 @@ def build_plan(nb: dict, entry: dict) -> tuple[list[PlanItem], list[str]]:
     for test_id in canonical:
         if test_id in seen:
             continue
-        notes.append(f"test cell {test_id} was deleted: the original test was put back after its task cell")
+        notes.append(f"test cell {test_id} was deleted: the original was put back after its task cell")
         position = len(plan)
         for index, item in enumerate(plan):
             if item.task == test_id:
@@ -124,14 +129,14 @@ def build_plan(nb: dict, entry: dict) -> tuple[list[PlanItem], list[str]]:
 
 
 def graded_part(plan: list[PlanItem]) -> tuple[list[PlanItem], list[int]]:
-    """``plan`` up to its last test, and the cell numbers of the student's cells after it.
+    """``plan`` up to its last questions, and the cell numbers of the student's cells after them.
 
-    Tests run where they stand in the notebook, so nothing after the last one can change a score.
+    Questions are asked where their test stands, so nothing after the last ones can change a score.
     """
-    tests = [index for index, item in enumerate(plan) if item.kind == "test"]
-    if not tests:
+    asked = [index for index, item in enumerate(plan) if item.kind in ("test", "questions")]
+    if not asked:
         return plan, []
-    end = tests[-1] + 1
+    end = asked[-1] + 1
     return plan[:end], [item.cell for item in plan[end:] if item.cell is not None]
 
 
@@ -141,80 +146,53 @@ def written_answers(nb: dict, entry: dict) -> list[WrittenAnswer]:
 
 
 # --------------------------------------------------------------------------- feedback text
-def hidden_lines(entry: dict) -> list[str]:
-    """The lines of the hidden tests that could identify them in a message (stripped, 8+ characters)."""
-    lines = set()
-    for test in entry["tests"]:
-        for line in test["hidden"].splitlines():
-            line = line.strip()
-            if len(line.replace(" ", "")) >= 8 and not line.startswith("#"):
-                lines.add(line)
-    return sorted(lines, key=len, reverse=True)
-
-
-def scrub(text: str, secret_lines: list[str], *, max_lines: int = 1, limit: int = MAX_STUDENT_TEXT) -> str:
+def scrub(text: str, secret_lines: tuple = (), *, max_lines: int = 1, limit: int = MAX_STUDENT_TEXT) -> str:
     """``text`` safe to show a student: at most ``max_lines`` lines and ``limit`` characters, absolute
-    paths reduced to their file name, any hidden-test line replaced."""
+    paths reduced to their file name, any of ``secret_lines`` replaced."""
     lines = [line.rstrip() for line in str(text).strip().splitlines() if line.strip()][:max_lines]
     text = "\n".join(lines)
     text = _PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
     squeezed = text.replace(" ", "")
     for line in secret_lines:
         if line in text or line.replace(" ", "") in squeezed:
-            text = text.replace(line, "[hidden check]")
+            text = text.replace(line, "[hidden]")
             if line.replace(" ", "") in text.replace(" ", ""):
-                return "(this message quoted a hidden check and is not shown)"
+                return "(this message quoted something secret and is not shown)"
     return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
-_NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
-
-
-def check_message(item: PlanItem, outcome: Outcome, task_hint: str, secret: list[str],
-                  public: frozenset = frozenset(), visible_names: frozenset = frozenset()) -> str:
-    """The feedback message of one check (never the test's code). An error the student's code raised
-    is shown as its type and the student's own line (``feedback_text.error_text``), never its message.
-
-    ``visible_names``: the names the visible part of the same test defines; a hidden part that stops at one of
-    them ran after a visible part that stopped early, which is the cause to report.
-    """
+def self_check(task: str, outcome: Outcome, public: frozenset = frozenset()) -> SelfCheck:
+    """What the visible test cell said, for the feedback (never for points). A check's own message is
+    kept (cut); any other error is its type and the student's own line (``feedback_text.error_text``)."""
     status = outcome.status
     if status == "ok":
-        return "passed"
+        return SelfCheck(task=task, status="passed")
     if status == "timeout":
-        return (f"stopped after {outcome.seconds:g} s: an infinite loop, or code much slower than it needs "
-                "to be?")
-    if status in ("not run", "died"):
-        return "not run: grading stopped before this check (see the notes above)"
-    if status == "malformed":
-        return "no valid result came back from the kernel for this check, so it counts as failed"
+        return SelfCheck(task=task, status="failed", message=f"stopped after {outcome.seconds:g} s")
+    if status in ("not run", "died", "malformed"):
+        return SelfCheck(task=task, status="not run")
     ename, evalue = outcome.ename, outcome.evalue.strip()
-    hint = f" Hint: {task_hint}" if task_hint else ""
-    if ename == "CheckFailure" or (ename == "AssertionError" and evalue):
-        return scrub(evalue, secret, max_lines=12, limit=MAX_CHECK_TEXT)
-    if ename == "AssertionError":
-        return ("a hidden check failed." if item.hidden else "a check failed.") + hint
+    if ename in ("CheckFailure", "AssertionError") and evalue:
+        return SelfCheck(task=task, status="failed", message=scrub(evalue, max_lines=12, limit=MAX_CHECK_TEXT))
     if ename == "NotImplementedError":
-        return f"not done yet: {item.test}: {task_hint}" if task_hint else "not done yet (NotImplementedError)"
-    text = scrub(error_text(ename, evalue, outcome.at, public), secret, limit=MAX_ERROR_TEXT)
-    if ename == "NameError":
-        missing = _NAME_ERROR.search(evalue)
-        if item.hidden and missing and missing.group(1) in visible_names:
-            return ("not checked: these checks use a result of the visible checks of this task, which stopped "
-                    "before computing it; fix what the visible checks report first.")
-        return (f"{text}. The test uses a name your notebook should define: run the task cell without errors and "
-                "keep the names the task asks for.")
-    return f"your code raised an error while this check ran: {text}.{hint}"
+        return SelfCheck(task=task, status="failed", message=f"not done yet: {scrub(evalue)}" if evalue else
+                         "not done yet")
+    return SelfCheck(task=task, status="failed",
+                     message=scrub(error_text(ename, evalue, outcome.at, public), limit=MAX_ERROR_TEXT))
 
 
 # --------------------------------------------------------------------------- running and scoring
-def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, total_timeout: float,
-             threads: int) -> tuple[list[Outcome], Optional[str], float]:
-    """Run the plan in a fresh kernel: one outcome per item, why grading stopped early (or None), and
-    the CPU seconds the kernel used."""
+def _execute(plan: list[PlanItem], sandbox: Sandbox, entry: dict, sha: str, *, cell_timeout: float,
+             total_timeout: float, threads: int, transcript: Optional[list] = None
+             ) -> tuple[list[Outcome], list, Optional[str], float, bool]:
+    """Run the plan in a fresh kernel: one outcome per item, the question results, why grading stopped
+    early (or None), the CPU seconds the kernel used and whether any answer was malformed."""
+    questions = questions_of(entry)
     outcomes = [Outcome() for _ in plan]
+    results: list = []
     stop: Optional[str] = None
-    session = KernelSession(sandbox, threads=threads)
+    malformed = False
+    session = KernelSession(sandbox, threads=threads, transcript=transcript)
     with session:
         deadline = time.monotonic() + total_timeout
         for index, item in enumerate(plan):
@@ -222,13 +200,23 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, tot
             if remaining < 1:
                 stop = f"the whole notebook used up its time limit of {total_timeout:g} s"
                 break
+            if item.kind == "questions":
+                asked, why, bad = ask_task(session, questions[item.test], sha, deadline=deadline)
+                results.extend(asked)
+                malformed = malformed or bad
+                outcomes[index] = Outcome(status="ok" if not why else why)
+                if why:
+                    stop = stop_note(session.breach, f"the questions of {item.test}") or (
+                        f"the Python kernel crashed or stopped answering while the questions of {item.test} "
+                        "were asked; nothing after them ran")
+                    break
+                continue
             timeout = max(1.0, min(cell_timeout, remaining))
             try:
-                if item.kind == "test":
-                    label = f"<{'hidden ' if item.hidden else ''}test {item.test}>"
-                    outcome = session.run_canonical(item.source, label, timeout=timeout)
-                else:
+                if item.kind == "student":
                     outcome = session.run_student(item.source, timeout=timeout, cell=item.cell)
+                else:
+                    outcome = session.run(item.source, timeout=timeout, store_history=False)[0]
             except Exception as exc:  # noqa: BLE001 - the kernel broke the protocol: the submission's doing
                 outcomes[index] = Outcome(status="malformed", evalue=f"{type(exc).__name__}")
                 stop = (f"the kernel stopped answering the grader properly while running {item.where}; nothing "
@@ -244,7 +232,7 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, *, cell_timeout: float, tot
                 stop = (f"the kernel did not stop after {item.where} timed out (it ignores interrupts); nothing "
                         "after it ran")
                 break
-    return outcomes, stop, session.cpu_seconds
+    return outcomes, results, stop, session.cpu_seconds, malformed
 
 
 def _public(entry: dict, plan: list[PlanItem]) -> frozenset:
@@ -253,35 +241,15 @@ def _public(entry: dict, plan: list[PlanItem]) -> frozenset:
                         + [t["visible"] for t in entry["tests"]])
 
 
-def score(entry: dict, plan: list[PlanItem], outcomes: list[Outcome]) -> tuple[dict, list[CheckResult]]:
-    """Points per task (from the key) and one ``CheckResult`` per canonical test part."""
-    from .lint import bound_names
-
-    hints = {t["id"]: t.get("hint", "") for t in entry["tasks"]}
-    visible = {t["id"]: frozenset(bound_names(t["visible"])) for t in entry["tests"]}
-    secret = hidden_lines(entry)
-    public = _public(entry, plan)
-    checks = []
-    ok_by_task: dict = {t["id"]: True for t in entry["tasks"]}
-    for item, outcome in zip(plan, outcomes):
-        if item.kind != "test":
-            continue
-        passed = outcome.status == "ok"
-        ok_by_task[item.test] = ok_by_task.get(item.test, True) and passed
-        name = item.test + (" (hidden checks)" if item.hidden else "")
-        checks.append(CheckResult(name=name, task=item.test, hidden=item.hidden, passed=passed,
-                                  message=check_message(item, outcome, hints.get(item.test, ""), secret, public,
-                                                        visible.get(item.test, frozenset()))))
-    points = {t["id"]: (float(t["points"]) if ok_by_task.get(t["id"]) else 0.0) for t in entry["tasks"]}
-    return points, checks
-
-
 def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optional[str] = None,
                      cell_timeout: float = config.CELL_TIMEOUT, total_timeout: float = config.TOTAL_TIMEOUT,
-                     threads: int = 1, run_all: bool = False) -> SubmissionResult:
+                     threads: int = 1, run_all: bool = False, transcript: Optional[list] = None,
+                     sha: Optional[str] = None) -> SubmissionResult:
     """Grade one submission in a fresh kernel (sandboxed as ``sandbox`` says).
 
-    The kernel stops after the last test unless ``run_all`` (see the module docstring).
+    The kernel stops after the last questions unless ``run_all`` (see the module docstring);
+    ``transcript`` (a list) receives every request sent to the kernel; ``sha`` is the file's SHA-256
+    when the caller has it already (it seeds the questions' inputs).
 
     Never raises for anything in the submission: an unreadable file is ``invalid``, a kernel that
     cannot start is ``failed`` (graded again on the next run).
@@ -309,12 +277,12 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
     if not run_all:
         plan, result.not_run = graded_part(plan)
     try:
+        sha = sha or file_sha256(Path(path))
+        run = dict(cell_timeout=cell_timeout, total_timeout=total_timeout, threads=threads, transcript=transcript)
         try:
-            outcomes, stop, cpu = _execute(plan, sandbox, cell_timeout=cell_timeout, total_timeout=total_timeout,
-                                           threads=threads)
+            outcomes, questions, stop, cpu, malformed = _execute(plan, sandbox, entry, sha, **run)
         except KernelStartError:  # one retry: a busy machine can miss the startup handshake
-            outcomes, stop, cpu = _execute(plan, sandbox, cell_timeout=cell_timeout, total_timeout=total_timeout,
-                                           threads=threads)
+            outcomes, questions, stop, cpu, malformed = _execute(plan, sandbox, entry, sha, **run)
     except Exception as exc:  # noqa: BLE001 - the grader failed, not the student: regraded next run
         result.status = "failed"
         result.notes.append(f"the grader could not run this notebook ({type(exc).__name__}: {exc}); "
@@ -324,27 +292,28 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
     if stop:
         result.notes.append(stop)
     result.cpu_seconds = round(cpu, 2)
-    result.points, result.checks = score(entry, plan, outcomes)
+    result.questions = questions
+    result.points, result.checks = score_requirements(entry, questions)
     result.recompute()
-    public, secret = _public(entry, plan), hidden_lines(entry)
-    malformed = []
+    public = _public(entry, plan)
     for item, outcome in zip(plan, outcomes):
-        result.runs.append(Run(kind=item.kind, cell=item.cell, test=item.test, hidden=item.hidden,
-                               status=outcome.status, ename=outcome.ename, evalue=outcome.evalue))
-        if outcome.status == "malformed":
-            malformed.append(item.test or item.where)
-        if item.kind != "student":
+        if item.kind == "questions":
+            continue
+        result.runs.append(Run(kind=item.kind, cell=item.cell, test=item.test, status=outcome.status,
+                               ename=outcome.ename, evalue=outcome.evalue))
+        if item.kind == "test":
+            result.self_checks[item.test] = self_check(item.test, outcome, public)
             if outcome.printed:
                 result.notes.append(f"the test of {item.test} printed {outcome.printed:,} characters")
             continue
         where = item.where
-        costs = bool(item.task) and result.points.get(item.task, 0.0) == 0.0
+        costs = bool(item.task) and result.points.get(item.task, 0.0) < result.task_points.get(item.task, 0.0)
         if outcome.status == "timeout":
             result.notes.append(f"{where} ran longer than {outcome.seconds:g} s and was stopped")
             result.cell_errors.append(CellError(cell=item.cell, costs_points=costs,
                                                 text=f"stopped after {outcome.seconds:g} s (infinite loop?)"))
         elif outcome.status == "error":
-            text = scrub(error_text(outcome.ename, outcome.evalue, outcome.at, public), secret, limit=MAX_ERROR_TEXT)
+            text = scrub(error_text(outcome.ename, outcome.evalue, outcome.at, public), limit=MAX_ERROR_TEXT)
             result.cell_errors.append(CellError(cell=item.cell, text=text, costs_points=costs))
             if outcome.ename in ("SyntaxError", "IndentationError", "TabError"):
                 result.notes.append(f"{where} has a {outcome.ename}")
@@ -352,9 +321,11 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
                 result.notes.append(cell_note(outcome.ename, outcome.evalue, where))
         if outcome.printed:
             result.notes.append(f"{where} printed {outcome.printed:,} characters (output is not kept when grading)")
+    for task in entry["tasks"]:
+        result.self_checks.setdefault(task["id"], SelfCheck(task=task["id"], status="not run"))
     if malformed:
-        result.notes.append(f"the kernel's reply to {', '.join(dict.fromkeys(malformed))} was not the result the "
-                            "grader asked for: counted as failed")
+        result.notes.append("some answers the kernel sent back were not in the grader's format: each counted as "
+                            "wrong")
         result.flags.append("malformed-reply")
     result.status = "partial" if stop else "graded"
     result.seconds = round(time.monotonic() - started, 2)

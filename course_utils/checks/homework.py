@@ -194,8 +194,8 @@ def _same(value: Any, expected: Any) -> bool:
 
 
 def passed(task_id: str) -> None:
-    """Print that the visible checks of ``task_id`` passed (the grader also runs hidden ones)."""
-    print(f"{task_id}: the visible checks passed. (More checks run when your homework is graded.)")
+    """Print that the visible checks of ``task_id`` passed (the grader asks the same requirements, other inputs)."""
+    print(f"{task_id}: the visible checks passed. (The grader asks your code the same with other inputs.)")
 
 
 def _truth(condition: Any) -> bool:
