@@ -15,7 +15,8 @@ notebooks are copied to a temporary folder and adjusted for a static page:
   as long as the cells are the same. This is how the student edition (released with its outputs
   cleared) shows the figures of its lessons: a homework notebook keeps outputs only up to its
   first blank, so its page shows no answer and no result of one; a written question whose model
-  answer became a prompt (a markdown cell) does not stop the outputs after it.
+  answer became a prompt (a markdown cell) does not stop the outputs after it, nor does a lesson's
+  graded exercise whose answer no later cell uses (its own cells are shown without outputs).
 
 Math is rendered by MathJax 3 from the ``django-static-mathjax`` package (Apache-2.0), copied next
 to the pages, so the site works offline.
@@ -147,26 +148,97 @@ def _comparable(cell: dict) -> str:
     return cell.get("cell_type", "") + "\n" + re.sub(r"https?://\S+", "URL", source)
 
 
+_HEADER = re.compile(r"^#\s*(TASK|TEST|QUESTIONS)\s+([A-Za-z_][A-Za-z0-9_.\-]*)")
+
+
+def _header(cell: dict) -> tuple:
+    """``("TASK"|"TEST"|"QUESTIONS", id)`` for a graded cell of the homework format, else ``("", "")``."""
+    match = _HEADER.match(_source(cell).lstrip()) if cell.get("cell_type") == "code" else None
+    return (match.group(1), match.group(2)) if match else ("", "")
+
+
+def _python(source: str):
+    """``source`` parsed as Python (IPython's magic lines dropped), or None when it does not parse."""
+    import ast
+
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    try:
+        return ast.parse(code)
+    except SyntaxError:
+        return None
+
+
+def _top_level_names(source: str):
+    """The names a cell binds at its top level (functions, classes, assignments, imports); None if unparsable."""
+    import ast
+
+    tree = _python(source)
+    if tree is None:
+        return None
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        else:
+            names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return names
+
+
+def _answer_used_later(task: dict, later: list) -> bool:
+    """Whether a code cell in ``later`` (other than the task's own test) reads a name the task cell binds, or cannot
+    be read (then it might)."""
+    import ast
+
+    names = _top_level_names(_source(task))
+    if names is None:
+        return True
+    task_id = _header(task)[1]
+    for cell in later:
+        if cell.get("cell_type") != "code" or _header(cell) in (("TEST", task_id), ("QUESTIONS", task_id)):
+            continue
+        tree = _python(_source(cell))
+        if tree is None or any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(tree)):
+            return True
+    return False
+
+
 def merge_outputs(nb: dict, executed: dict) -> int:
     """Copy outputs from ``executed`` into ``nb``, cell by cell, up to the first *code* cell that differs.
 
     A markdown cell may differ (a written answer that the student edition replaced by its prompt): it keeps
     its own text and the merge goes on, because markdown has no outputs and the code cells after it are
     unchanged. A code cell that differs (a homework blank) stops the merge: its output, and every later
-    one, could show an answer.
+    one, could show an answer. One exception, for a lesson's graded exercise (notebook 03): a ``# TASK`` cell
+    whose names no later code cell reads (the lesson goes on with the course's tested functions, not the
+    student's answer) gets no outputs, nor does its ``# TEST`` cell, and the merge goes on. The executed
+    notebook's ``# QUESTIONS`` cells (the grader's, not in the student edition) are passed over.
 
     Returns:
-        The number of cells compared equal (outputs copied for the code cells among them).
+        The number of cells compared equal (outputs copied for the code cells among them, except a graded
+        exercise's test cell).
     """
     same = 0
-    for cell, done in zip(nb.get("cells", []), executed.get("cells", [])):
+    done_cells = [c for c in executed.get("cells", []) if _header(c)[0] != "QUESTIONS"]
+    withheld = set()
+    for index, (cell, done) in enumerate(zip(nb.get("cells", []), done_cells)):
         if _comparable(cell) != _comparable(done):
             if cell.get("cell_type") == "markdown" and done.get("cell_type") == "markdown":
                 continue
+            kind, task_id = _header(done)
+            if kind == "TASK" and _header(cell) == (kind, task_id) and \
+                    not _answer_used_later(done, done_cells[index + 1:]):
+                cell["outputs"], cell["execution_count"] = [], None
+                withheld.add(task_id)
+                continue
             break
         if cell.get("cell_type") == "code":
-            cell["outputs"] = done.get("outputs", [])
-            cell["execution_count"] = done.get("execution_count")
+            if _header(cell)[0] == "TEST" and _header(cell)[1] in withheld:
+                cell["outputs"], cell["execution_count"] = [], None
+            else:
+                cell["outputs"] = done.get("outputs", [])
+                cell["execution_count"] = done.get("execution_count")
         same += 1
     return same
 

@@ -234,6 +234,37 @@ def test_the_new_03_exercises_accept_right_answers_and_name_what_is_wrong(capsys
     assert f"{expected:.3g}" not in out and "2.34e-08" not in out
 
 
+def test_strict_checks_raise_their_line_for_the_graded_exercises(capsys):
+    """The test cell of a graded lesson exercise (notebook 03) passes strict=True: a wrong or missing answer
+    raises CheckFailure with the line check would print (the grader's self-check and Run All see it fail), a
+    right one prints as usual. Without strict nothing raises."""
+    from course_utils.checks.homework import CheckFailure
+
+    assert check("03.mlp_backward", _student_backward, strict=True)
+    assert "correct" in _one_line(capsys)
+
+    def naive_softmax(x, y, w1, b1, w2, b2):
+        z1 = x @ w1 + b1
+        s = np.maximum(z1, 0) @ w2 + b2
+        p = np.exp(s)                                   # overflows for scores near 1000
+        p = p / p.sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        ds = p / len(y)
+        dz1 = (ds @ w2.T) * (z1 > 0)
+        return x.T @ dz1, dz1.sum(0), np.maximum(z1, 0).T @ ds, ds.sum(0)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert not check("03.mlp_backward", naive_softmax)       # the case with large scores catches it
+        assert "nan or inf" in _one_line(capsys)
+        with pytest.raises(CheckFailure, match="nan or inf.*subtract each row's maximum"):
+            check("03.mlp_backward", naive_softmax, strict=True)
+    assert capsys.readouterr().out == ""
+    with pytest.raises(CheckFailure, match="not answered yet"):
+        check("03.init_std", lambda v, n, layers: None, strict=True)
+    with pytest.raises(CheckFailure, match="too big"):
+        check("03.init_std", lambda v, n, layers: math.sqrt(n * v) ** layers, strict=True)
+
+
 def test_every_exercise_is_covered_by_a_notebook():
     ids = set()
     for path in LESSONS:
@@ -251,15 +282,16 @@ def test_check_cells_compute_no_expected_value(path):
              for line in "".join(cell["source"]).splitlines() if "check(" in line]
     assert calls, "no check cells found"
     for line in calls:
-        args = re.search(r'check\("[^"]+",\s*(.*)\)\s*$', line)
+        args = re.search(r'check\("[^"]+",\s*(.*)\)\s*$', re.sub(r"\s+#.*$", "", line))   # a comment may follow
         assert args, line
         parts = [a.strip() for a in args.group(1).split(",")]
-        assert all(re.fullmatch(r"[a-z_]+(=[a-z_]+)?", part) for part in parts), line
+        assert all(re.fullmatch(r"[a-z_]+(=[a-z_]+)?|strict=True", part) for part in parts), line
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_committed_exercise_outputs_are_unanswered(path):
-    """The committed lesson notebooks show every exercise as "not answered yet", none as solved or wrong."""
+    """The committed lesson notebooks show every exercise as "not answered yet", none as wrong (the graded
+    exercises of 03 hold the instructor's solution, and their strict checks say "correct")."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
                    for o in c.get("outputs", []) if o.get("output_type") == "stream")

@@ -1,4 +1,4 @@
-"""The course's real homework notebooks (notebooks/*.ipynb with TASK cells), end to end.
+"""The course's real graded notebooks (notebooks/*.ipynb with TASK cells: homework 04 and 05, lesson 03), end to end.
 
 For each: the markers parse, the release works, the solution notebook scores full marks and the
 fresh student edition scores zero, failing only at the blanks. Both are graded in one parallel
@@ -39,9 +39,11 @@ def _homework_notebooks() -> list:
 HOMEWORK = _homework_notebooks()
 
 
-def test_the_course_has_its_two_homework_notebooks():
-    """A renamed or broken homework notebook must fail here, not silently drop the tests below."""
-    assert [p.name for p in HOMEWORK] == ["04_mlp_homework.ipynb", "05_notmnist_dataset_homework.ipynb"]
+def test_the_course_has_its_graded_notebooks():
+    """A renamed or broken homework notebook must fail here, not silently drop the tests below. Lesson 03 counts:
+    two of its exercises are graded tasks (issue 26), in the same format as the homework's."""
+    assert [p.name for p in HOMEWORK] == ["03_pytorch_basics.ipynb", "04_mlp_homework.ipynb",
+                                          "05_notmnist_dataset_homework.ipynb"]
 
 
 @pytest.mark.parametrize("path", HOMEWORK, ids=[p.name for p in HOMEWORK])

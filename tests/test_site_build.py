@@ -128,6 +128,40 @@ def test_merge_outputs_goes_on_past_a_written_answer_replaced_by_its_prompt():
     assert student["cells"][3]["outputs"] == [] and student["cells"][4]["outputs"] == []
 
 
+def _graded_lesson(later: str) -> tuple:
+    figure = [{"output_type": "display_data", "data": {"image/png": "iVBOR"}}]
+    said = [{"output_type": "stream", "name": "stdout", "text": "correct: 42"}]
+    executed = {"cells": [
+        _cell("code", "plot()", figure),
+        _cell("code", "# TASK l.f (1 point): f\ndef f(x):\n    ### BEGIN SOLUTION\n    return x + 41\n    ### END SOLUTION"),
+        _cell("code", "# TEST l.f\ncheck('l.f', f)", said),
+        _cell("code", "# QUESTIONS l.f\ndef questions():\n    pass"),
+        _cell("code", later, figure),
+    ]}
+    student = copy.deepcopy({"cells": [c for k, c in enumerate(executed["cells"]) if k != 3]})
+    student["cells"][1]["source"] = "# TASK l.f (1 point): f\ndef f(x):\n    raise NotImplementedError('l.f: f')"
+    for cell in student["cells"]:
+        cell["outputs"], cell["execution_count"] = [], None
+    return student, executed, figure
+
+
+def test_merge_outputs_goes_on_past_a_lesson_exercise_that_nothing_later_uses():
+    """Lesson 03's graded exercises: the later cells use the course's tested functions, so their figures reach the
+    student site; the task's own cells show nothing (the test cell's "correct" was the instructor's answer)."""
+    student, executed, figure = _graded_lesson("helpers.f(1)\nplot()")
+    assert build.merge_outputs(student, executed) == 3
+    assert student["cells"][0]["outputs"] == figure and student["cells"][3]["outputs"] == figure
+    assert student["cells"][1]["outputs"] == [] and student["cells"][2]["outputs"] == []
+
+
+def test_merge_outputs_stops_at_an_exercise_whose_answer_a_later_cell_uses():
+    """The control: a later cell that calls the student's f could show the answer's result, so the merge stops."""
+    student, executed, figure = _graded_lesson("print(f(1))\nplot()")
+    assert build.merge_outputs(student, executed) == 1
+    assert student["cells"][0]["outputs"] == figure
+    assert all(cell["outputs"] == [] for cell in student["cells"][1:])
+
+
 def test_the_notebook_table_links_a_lettered_notebook():
     readme = "# Course\n\n## The notebooks\n\n| # | notebook | what |\n|---|---|---|\n| 03b | Data | files |\n"
     page = build.landing_page(readme, ["03_basics.ipynb", "03b_data.ipynb"], URL, BRANCH)

@@ -6,7 +6,9 @@ exercise and passes the answer::
     answer = None          # your code here
     check("01.rapid_test", answer)
 
-``check`` never raises, so a notebook still runs top to bottom. It prints one line: "not answered
+``check`` never raises, so a notebook still runs top to bottom (except in the test cell of a *graded* lesson
+exercise, which passes ``strict=True``: there a wrong or missing answer raises ``CheckFailure`` with the same
+line, so that the grader and Run All see the self-check fail, as in the homework notebooks). It prints one line: "not answered
 yet", "correct", or a *nudge*: which way the answer is off (too big, too small, the wrong sign),
 by about how much (an order of magnitude, a percentage that should be a fraction), or which part is
 wrong (a dimension of a shape, an element of an array, one input of a function). It never prints
@@ -219,7 +221,10 @@ def _mlp_backward_cases():
     w1, b1, w2, b2 = mlp2.init_params(4, 5, 2, seed=2)
     b1 = b1.copy()
     b1[2] = -50.0                       # hidden unit 2 is off for every example: its gradients are 0
-    return first, (x, y, w1, b1, w2, b2)
+    x3, y3 = mlp2.toy_batch(5, 3, 4, seed=5)
+    w1_3, b1_3, w2_3, b2_3 = mlp2.init_params(3, 6, 4, seed=4)
+    shifted = (x3, y3, w1_3, b1_3, w2_3, b2_3 + 1000.0)   # scores near 1000: a naive np.exp overflows
+    return first, (x, y, w1, b1, w2, b2), shifted
 
 
 def _init_std_cases():
@@ -327,7 +332,8 @@ _EXERCISES: dict[str, _Exercise] = {
     "03.mlp_backward": _Exercise(
         "your mlp_backward(X, y, W1, b1, W2, b2)",
         "go backwards: dS = (softmax - one-hot) / N, then layer 2 (dW2, db2), then through W2 and the ReLU's "
-        "mask to layer 1 (dW1, db1); each gradient has the shape of its parameter",
+        "mask to layer 1 (dW1, db1); each gradient has the shape of its parameter; subtract each row's maximum from "
+        "the scores before np.exp",
         reference=lambda *a: _mlp2().backward(*a), cases=lambda: _mlp_backward_cases(), tol=1e-10, rtol=1e-7,
         names=("dW1 (layer 1's weights)", "db1 (layer 1's biases)", "dW2 (layer 2's weights)",
                "db2 (layer 2's biases)")),
@@ -431,16 +437,18 @@ def _check_function(ex: _Exercise, fn: Callable, cases: Sequence[tuple], name: s
     return True, ""
 
 
-def check(exercise: str, answer: Any, **inputs: Any) -> bool:
+def check(exercise: str, answer: Any, *, strict: bool = False, **inputs: Any) -> bool:
     """Print whether ``answer`` to ``exercise`` is right, and return ``True`` if it is.
 
     Args:
         exercise: the exercise's id, e.g. ``"01.rapid_test"`` (``exercises()`` lists them).
         answer: your value, or your function for exercises that ask for one; ``None`` or ``...``
             means "not answered yet".
+        strict: for the test cell of a graded exercise: a wrong or missing answer raises
+            ``course_utils.checks.homework.CheckFailure`` with the line instead of printing it.
         **inputs: the notebook data an exercise depends on, named as the check cell shows.
 
-    Never raises for a wrong answer: it prints one line with a nudge and a hint.
+    Without ``strict``, never raises for a wrong answer: it prints one line with a nudge and a hint.
     """
     if exercise not in _EXERCISES:
         raise KeyError(f"unknown exercise {exercise!r}; known: {', '.join(_EXERCISES)}. "
@@ -451,9 +459,17 @@ def check(exercise: str, answer: Any, **inputs: Any) -> bool:
         raise TypeError(f"check({exercise!r}, answer, ...) needs {', '.join(f'{n}=...' for n in missing)}: "
                         "run the check cell as it was written")
     tail = f" Hint: {_sentence(ex.hint)}"
+
+    def say(line: str, ok: bool = False) -> bool:
+        if strict and not ok:
+            from course_utils.checks.homework import CheckFailure
+
+            raise CheckFailure(line)
+        print(line)
+        return ok
+
     if is_unanswered(answer):
-        print(f"{_TODO} {ex.title}: not answered yet.{tail}")
-        return False
+        return say(f"{_TODO} {ex.title}: not answered yet.{tail}")
     if ex.reference is not None:
         if not callable(answer):
             ok, why = False, f"this exercise asks for a function; got a {type(answer).__name__}"
@@ -465,13 +481,10 @@ def check(exercise: str, answer: Any, **inputs: Any) -> bool:
             except Exception:
                 first = 0          # let _check_function report the error
             if is_unanswered(first):
-                print(f"{_TODO} {ex.title}: not answered yet (the function returns {first!r}).{tail}")
-                return False
+                return say(f"{_TODO} {ex.title}: not answered yet (the function returns {first!r}).{tail}")
             ok, why = _check_function(ex, answer, cases, name)
     else:
         ok, why = feedback(answer, ex.expected(**inputs), tol=ex.tol, rtol=ex.rtol, exact=ex.exact)
     if ok:
-        print(f"{_OK} {ex.title}: correct.")
-        return True
-    print(f"{_WRONG} {ex.title}: {_sentence(why)}{tail}")
-    return False
+        return say(f"{_OK} {ex.title}: correct.", ok=True)
+    return say(f"{_WRONG} {ex.title}: {_sentence(why)}{tail}")
