@@ -59,6 +59,23 @@ def test_code_may_differ_only_in_comments_and_string_text():
     assert any("cell 2: the code differs" in p for p in tr.lint_pair(ENGLISH, korean, "ko"))
 
 
+@pytest.mark.parametrize("english, korean", [
+    ('print("train", r["train"])', 'print("학습", r["학습"])'),                 # a subscript
+    ('t = {"AND": 1}\nprint(t)', 't = {"그리고": 1}\nprint(t)'),             # a key of a dict display
+    ('if env.device.type == "cuda":\n    x = 1', 'if env.device.type == "쿠다":\n    x = 1'),   # a comparison
+    ('%matplotlib inline\nprint("정답:", d["A"])', '%matplotlib inline\nprint("답:", d["B"])'),   # after a magic
+])
+def test_a_string_used_as_a_key_is_code_not_text(english, korean):
+    en, ko = _nb([_code("k1", english)]), _nb([_code("k1", korean)])
+    ko["cells"][0]["metadata"]["translation"] = {"en_sha256": tr.cell_hash(en["cells"][0]), "lang": "ko"}
+    assert tr.lint_pair(en, ko, "ko") == ["cell 1: the code differs from the English cell (only comments and "
+                                          "the text of strings may be translated)"]
+    # control: the same cell with only its text translated (the key kept) is in step
+    kept = tr.code_shape(english) == tr.code_shape(korean.replace('"학습"]', '"train"]').replace('"그리고"', '"AND"')
+                                                        .replace('"쿠다"', '"cuda"').replace('d["B"]', 'd["A"]'))
+    assert kept
+
+
 def test_added_or_moved_cells_are_found():
     korean = _korean()
     korean["cells"].insert(1, _md("zz", "새 셀"))
