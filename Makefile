@@ -28,7 +28,7 @@ NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_saniti
 
 .PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-lint \
         grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading bench-threads bench-limits example-ddp \
-        site test-browser chromium test-cpus
+        site test-browser chromium test-cpus translation-lint
 .DEFAULT_GOAL := help
 
 help:
@@ -37,7 +37,8 @@ help:
 	@echo "make test       set up .venv, then run the unit tests and strict nbval on every notebook"
 	@echo "make test-compat  every notebook + unit tests: newest versions pyproject.toml allows, its floors, Colab's stack"
 	@echo "make test-cpus  strict nbval with PyTorch/oneDNN/MKL/NumPy held to other instruction sets (CPUS=default avx2 ...)"
-	@echo "make unit       unit tests only;  make nbval: notebooks only;  make lint: ruff + notebook lint"
+	@echo "make unit       unit tests only;  make nbval: notebooks only;  make lint: ruff + notebook + translation lint"
+	@echo "make translation-lint  the translated notebooks (notebooks/ko/) in step with their English sources"
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
 	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key + dist/student-site"
@@ -104,13 +105,23 @@ nbval: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check course_utils course_tools tests benchmarks examples site
-	$(TEST_ENV) $(PY) -m pytest tests/test_notebook_lint.py tests/test_badges.py
+	$(PY) -m course_tools.translation lint
+	$(TEST_ENV) $(PY) -m pytest tests/test_notebook_lint.py tests/test_badges.py tests/test_translation.py
+
+# Each translated notebook (notebooks/ko/...) has the English notebook's cells, in order, each stamped with the
+# hash of the English cell it translates, and the same code (course_tools/translation.py).
+translation-lint: $(STAMP)
+ifneq ($(wildcard course_tools),)
+	$(PY) -m course_tools.translation lint
+else
+	@echo "make translation-lint is a maintainers' check: it needs the instructor repository (course_tools/)."
+endif
 
 notebooks: $(STAMP)
-	$(TEST_ENV) $(PY) -m course_tools.notebooks execute notebooks/*.ipynb
+	$(TEST_ENV) $(PY) -m course_tools.notebooks execute notebooks/*.ipynb $(wildcard notebooks/ko/*.ipynb)
 
 badges: $(STAMP)
-	$(PY) -m course_tools.notebooks badges notebooks/*.ipynb
+	$(PY) -m course_tools.notebooks badges notebooks/*.ipynb $(wildcard notebooks/ko/*.ipynb)
 
 lock: $(STAMP)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^torch==' > constraints.tmp

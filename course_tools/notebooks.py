@@ -2,7 +2,7 @@
 
 Command line (also ``make badges``, ``make notebooks``, ``make lint``)::
 
-    python -m course_tools.notebooks badges  notebooks/*.ipynb   # rewrite badge + bootstrap cell
+    python -m course_tools.notebooks badges  notebooks/*.ipynb notebooks/ko/*.ipynb   # badge + bootstrap cell
     python -m course_tools.notebooks execute notebooks/*.ipynb   # re-run in place, in order
     python -m course_tools.notebooks lint    notebooks/*.ipynb   # the checks strict nbval relies on
 
@@ -42,18 +42,39 @@ def badge_markdown(relpath: str, repo_url: Optional[str] = None) -> str:
     return f"[![Open In Colab]({BADGE_IMAGE})]({url})"
 
 
-def bootstrap_source(repo_url: Optional[str] = None) -> str:
+#: The two comments of the bootstrap cell, per language of a translated edition (``notebooks/<lang>/``);
+#: the code around them is the same in every language, as the translation lint requires.
+BOOTSTRAP_COMMENTS = {
+    "en": ("on Colab this fetches the course code and its small data; locally it does nothing.",
+           "Loose version ranges: Colab's preinstalled torch and numpy satisfy them and stay untouched."),
+    "ko": ("Colab에서는 강의 코드와 작은 데이터를 받아 오고, 로컬에서는 아무것도 하지 않습니다.",
+           "느슨한 버전 범위: Colab에 미리 설치된 torch와 numpy가 이를 만족하므로 그대로 둡니다."),
+}
+
+
+def language_of(relpath: str) -> str:
+    """``"ko"`` for a translated notebook (``notebooks/ko/01_x.ipynb``), ``"en"`` for an English one."""
+    parts = Path(relpath).parts
+    return parts[-2] if len(parts) >= 2 and parts[-2] in BOOTSTRAP_COMMENTS else "en"
+
+
+def bootstrap_source(repo_url: Optional[str] = None, lang: str = "en") -> str:
     """The first code cell of every notebook: on Colab it fetches the course, locally it does nothing.
 
     It clones the repository (code *and* the small embedded data: "Open in Colab" alone fetches only
     the .ipynb) and installs the helper package with loose requirements, so Colab's own torch and
     numpy stay untouched. It does not change the working directory: ``course_path()`` finds the
-    files wherever the notebook runs.
+    files wherever the notebook runs. ``lang`` picks the language of its two comments (a key of
+    ``BOOTSTRAP_COMMENTS``); the code is the same in every language.
     """
+    if lang not in BOOTSTRAP_COMMENTS:
+        raise ValueError(f"no bootstrap comments for language {lang!r}: add them to BOOTSTRAP_COMMENTS "
+                         f"(known: {', '.join(BOOTSTRAP_COMMENTS)})")
+    what, loose = BOOTSTRAP_COMMENTS[lang]
     url = repo_url or _config.REPO_URL
     folder = f"/content/{_config.repo_slug(url).split('/')[-1]}"
     return (
-        f"{BOOTSTRAP_MARKER}: on Colab this fetches the course code and its small data; locally it does nothing.\n"
+        f"{BOOTSTRAP_MARKER}: {what}\n"
         "import sys\n"
         "if \"google.colab\" in sys.modules:\n"
         "    import importlib.util, os, subprocess\n"
@@ -61,7 +82,7 @@ def bootstrap_source(repo_url: Optional[str] = None) -> str:
         "    if importlib.util.find_spec(\"course_utils\") is None:\n"
         "        if not os.path.isdir(repo):\n"
         f"            subprocess.run([\"git\", \"clone\", \"-q\", \"--depth\", \"1\", \"{url}\", repo], check=True)\n"
-        "        # Loose version ranges: Colab's preinstalled torch and numpy satisfy them and stay untouched.\n"
+        f"        # {loose}\n"
         "        subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\", \"-e\", repo + \"[notebooks]\"], check=True)\n"
         "        sys.path.insert(0, repo)"
     )
@@ -77,7 +98,9 @@ def apply_badges(nb, relpath: str, repo_url: Optional[str] = None):
 
     ``nb`` is a notebook dict (``nbformat`` node). The first markdown cell must start with a
     ``# Title`` line; the badge goes on the line after it. A missing bootstrap cell is inserted
-    right after that markdown cell. Returns ``nb``.
+    right after that markdown cell. The badge opens ``relpath`` itself, so a translation
+    (``notebooks/ko/01_x.ipynb``) opens the translation, and its bootstrap cell's comments are in
+    its language (``language_of``). Returns ``nb``.
     """
     import nbformat
 
@@ -92,7 +115,7 @@ def apply_badges(nb, relpath: str, repo_url: Optional[str] = None):
         title, _, rest = text.partition("\n")
         text = f"{title}\n\n{badge}\n" + (f"\n{rest.lstrip(chr(10))}" if rest.strip() else "")
     cells[0]["source"] = text
-    boot = bootstrap_source(repo_url)
+    boot = bootstrap_source(repo_url, language_of(relpath))
     index = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), None)
     if index is not None and _source(cells[index]).startswith(BOOTSTRAP_MARKER):
         cells[index]["source"] = boot

@@ -12,7 +12,8 @@ and every translated cell records in its metadata the SHA-256 of the English cel
 - an English cell changed after it was translated (its hash no longer matches): re-translate it, then
   ``stamp`` it;
 - a code cell that is not the English code: only comments and the text of string literals may differ
-  (an f-string keeps its ``{...}`` expressions), so both editions run the same program;
+  (an f-string keeps its ``{...}`` expressions; a string used as a key, in a subscript, a dict display or a
+  comparison, stays as it is), so both editions run the same program;
 - a markdown cell still in English (no Hangul) where the English cell has words to translate.
 
 Command line (``make translation-lint`` runs the first)::
@@ -92,17 +93,53 @@ def _fstring_expressions(literal: str) -> str:
     return "f[" + ",".join(parts) + "]"
 
 
+_MAGIC = re.compile(r"^(\s*)[%!]")
+
+
+def _key_strings(source: str) -> set[tuple[int, int]]:
+    """Where (row, column in characters, as ``tokenize`` counts) the string literals of ``source`` stand
+    that are keys, not text: a subscript (``r["train"]``), a key of a dict display (``{"AND": ...}``) or an
+    operand of a comparison (``device == "cuda"``, ``"x" in names``). Renaming one changes what the program
+    looks up, so a translation keeps them. Empty when the cell does not parse (IPython magics are skipped)."""
+    lines = source.splitlines()
+    parsable = "\n".join(_MAGIC.sub(lambda m: m.group(1) + "pass  #", line) for line in lines)
+    try:
+        tree = ast.parse(parsable)
+    except SyntaxError:
+        return set()
+    nodes = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript):
+            nodes.append(node.slice)
+        elif isinstance(node, ast.Dict):
+            nodes.extend(key for key in node.keys if key is not None)
+        elif isinstance(node, ast.Compare):
+            nodes.extend([node.left, *node.comparators])
+    where = set()
+    for node in nodes:
+        for part in (node.elts if isinstance(node, ast.Tuple) else [node]):
+            if isinstance(part, ast.Constant) and isinstance(part.value, str) and part.lineno <= len(lines):
+                line = lines[part.lineno - 1].encode("utf-8")
+                where.add((part.lineno, len(line[:part.col_offset].decode("utf-8", errors="replace"))))
+    return where
+
+
 def code_shape(source: str) -> list[tuple[str, str]]:
     """The tokens of a code cell with comments dropped and string literals reduced to what must stay
-    the same (nothing for a plain string, the expressions of an f-string). Two cells with the same
-    shape run the same program, whatever language their comments and messages are in."""
+    the same (nothing for a plain string of text, the expressions of an f-string, the whole literal for a
+    key: see ``_key_strings``). Two cells with the same shape run the same program, whatever language
+    their comments and messages are in."""
     tokens = []
+    keys = _key_strings(source)
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
             if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING):
                 continue
             if tok.type == tokenize.STRING:
                 prefix = re.match(r"[A-Za-z]*", tok.string).group(0).lower()
+                if tok.start in keys:
+                    tokens.append(("KEY", tok.string))
+                    continue
                 tokens.append(("STRING", _fstring_expressions(tok.string) if "f" in prefix else "str"))
             else:
                 tokens.append((tokenize.tok_name[tok.type], tok.string))

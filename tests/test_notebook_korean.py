@@ -4,7 +4,7 @@ Each notebook listed in ``KOREAN_NOTEBOOKS`` must carry at least ``MIN_HANGUL`` 
 its markdown, end every numbered section (``## N. ...``) with a ``한국어 요약`` block, use the
 standard spelling 오탐률 (the study notes' 오탐율 appears only where a note corrects it), and one word
 for label, 레이블 (not 라벨). Notebook 01 names MLE and MAP in Korean. To hold another notebook to the
-same bar, add its file name to the list.
+same bar, add its file name to the list. The Korean edition (``notebooks/ko/``) keeps the same two spelling rules.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ KOREAN_NOTEBOOKS = [
     "05_notmnist_dataset_homework.ipynb",
     # "04_mlp_homework.ipynb", "05_notmnist_dataset_homework.ipynb": add once their Korean text is merged
 ]
+#: The Korean edition (notebooks/ko/, issue 27) follows the same spelling rules.
+KOREAN_EDITION = [f"ko/{path.name}" for path in sorted((REPO / "notebooks" / "ko").glob("*.ipynb"))]
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
@@ -60,7 +62,7 @@ def test_every_numbered_section_has_a_korean_summary(name):
     assert not missing, f"{name}: sections without a 한국어 요약: {missing}"
 
 
-@pytest.mark.parametrize("name", KOREAN_NOTEBOOKS)
+@pytest.mark.parametrize("name", KOREAN_NOTEBOOKS + KOREAN_EDITION)
 def test_standard_spelling(name):
     """오탐율 (the notes' spelling) only on a line that also gives the standard 오탐률: a kind correction."""
     lines = "\n".join(_markdown(name)).splitlines()
@@ -74,7 +76,7 @@ def test_the_notes_misspelling_is_corrected_kindly_in_01():
     assert "'탐'은 ㅁ 받침" in text                     # why: 률 after a final consonant other than ㄴ
 
 
-@pytest.mark.parametrize("name", KOREAN_NOTEBOOKS)
+@pytest.mark.parametrize("name", KOREAN_NOTEBOOKS + KOREAN_EDITION)
 def test_one_word_for_label(name):
     assert "라벨" not in "\n".join(_markdown(name)), f"{name}: write 레이블 for label (one word in every notebook)"
 

@@ -12,12 +12,14 @@ import nbformat
 import pytest
 
 from course_tools import notebooks as nbtools
+from course_tools.translation import translations
 
 REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+# The English notebooks and their translations (notebooks/ko/ ...).
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb")) + translations()
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(REPO / "notebooks").as_posix())
 def test_committed_notebook_is_clean(path):
     assert nbtools.lint(path) == []
 

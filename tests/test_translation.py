@@ -59,6 +59,23 @@ def test_code_may_differ_only_in_comments_and_string_text():
     assert any("cell 2: the code differs" in p for p in tr.lint_pair(ENGLISH, korean, "ko"))
 
 
+@pytest.mark.parametrize("english, korean", [
+    ('print("train", r["train"])', 'print("학습", r["학습"])'),                 # a subscript
+    ('t = {"AND": 1}\nprint(t)', 't = {"그리고": 1}\nprint(t)'),             # a key of a dict display
+    ('if env.device.type == "cuda":\n    x = 1', 'if env.device.type == "쿠다":\n    x = 1'),   # a comparison
+    ('%matplotlib inline\nprint("정답:", d["A"])', '%matplotlib inline\nprint("답:", d["B"])'),   # after a magic
+])
+def test_a_string_used_as_a_key_is_code_not_text(english, korean):
+    en, ko = _nb([_code("k1", english)]), _nb([_code("k1", korean)])
+    ko["cells"][0]["metadata"]["translation"] = {"en_sha256": tr.cell_hash(en["cells"][0]), "lang": "ko"}
+    assert tr.lint_pair(en, ko, "ko") == ["cell 1: the code differs from the English cell (only comments and "
+                                          "the text of strings may be translated)"]
+    # control: the same cell with only its text translated (the key kept) is in step
+    kept = tr.code_shape(english) == tr.code_shape(korean.replace('"학습"]', '"train"]').replace('"그리고"', '"AND"')
+                                                        .replace('"쿠다"', '"cuda"').replace('d["B"]', 'd["A"]'))
+    assert kept
+
+
 def test_added_or_moved_cells_are_found():
     korean = _korean()
     korean["cells"].insert(1, _md("zz", "새 셀"))
@@ -93,3 +110,55 @@ def test_start_then_stamp_on_files(tmp_path):
     assert tr.lint([korean]) == []
     with pytest.raises(SystemExit, match="exists already"):
         tr.start("ko", english)
+
+
+# --------------------------------------------------------------------------- the committed translations
+#: Translations that must exist (issue 27; 03, 04 and 05 follow once their English text settles).
+KOREAN = ["01_bayes_theorem.ipynb", "02_deep_learning_history.ipynb", "03b_data_and_files.ipynb"]
+
+
+def test_the_committed_translations_are_in_step():
+    found = [p.name for p in tr.translations() if p.parent.name == "ko"]
+    assert set(KOREAN) <= set(found), f"missing Korean notebooks: {sorted(set(KOREAN) - set(found))}"
+    assert tr.lint() == []
+
+
+def _copy_pair(tmp_path, name):
+    """notebooks/<name> and notebooks/ko/<name> copied into tmp_path/notebooks/ (the copies' paths)."""
+    english, korean = tmp_path / "notebooks" / name, tmp_path / "notebooks" / "ko" / name
+    korean.parent.mkdir(parents=True)
+    english.write_bytes((tr.NOTEBOOKS / name).read_bytes())
+    korean.write_bytes((tr.NOTEBOOKS / "ko" / name).read_bytes())
+    return english, korean
+
+
+@pytest.mark.parametrize("kind", ["markdown", "code"])
+def test_one_changed_english_cell_fails_the_lint_of_a_copy(tmp_path, kind):
+    english, korean = _copy_pair(tmp_path, KOREAN[0])
+    assert tr.lint([korean]) == [], "control: the unchanged copy is in step"
+    nb = tr.load(english)
+    number, cell = next((n, c) for n, c in enumerate(nb["cells"], start=1)
+                        if c["cell_type"] == kind and n > 2 and tr.cell_source(c).strip())
+    cell["source"] = tr.cell_source(cell) + ("\nOne more sentence." if kind == "markdown" else "\nextra = 1")
+    tr.save(english, nb)
+    problems = tr.lint([korean])
+    assert problems, "a changed English cell must fail the lint"
+    assert all(f"notebooks/ko/{KOREAN[0]}: cell {number}:" in p for p in problems), problems
+    assert any("the English cell changed after it was translated" in p for p in problems)
+    if kind == "code":
+        assert any("the code differs from the English cell" in p for p in problems)
+    assert tr.main(["lint", str(korean)]) == 1
+
+
+def test_strict_nbval_collects_the_translations():
+    """`make test` runs `pytest tests notebooks --nbval`: the translations must be among its notebooks."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "notebooks", "--nbval",
+                           "--nbval-current-env", "-p", "no:cacheprovider"],
+                          cwd=tr.ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    collected = {line.split("::")[0] for line in proc.stdout.splitlines() if "::" in line}
+    for path in tr.translations():
+        assert path.relative_to(tr.ROOT).as_posix() in collected, f"nbval does not collect {path}"
