@@ -154,21 +154,36 @@ def update_badges(paths: Iterable[Path], repo_url: Optional[str] = None) -> list
     return changed
 
 
-def execute(paths: Iterable[Path], timeout: int = 900) -> None:
+def execute(paths: Iterable[Path], timeout: int = 300, attempts: int = 2) -> None:
     """Re-execute notebooks in place, top to bottom, with the kernel of this Python.
 
     Runs with the notebook's folder as working directory, like nbval. Timing metadata is not
     recorded, so an unchanged notebook gives an unchanged file apart from its outputs.
+
+    ``timeout`` is per cell, in seconds (the longest cell of the course takes well under a minute on a
+    laptop CPU). A cell that times out, or a kernel that dies, gets the notebook executed again from the
+    top in a fresh kernel, up to ``attempts`` times in all: nbclient sometimes waits forever for the reply
+    of a cell that has finished (seen on notebook 01's slider cell), and a retry does not. The file is
+    written only after a run that completed.
     """
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     for path in map(Path, paths):
-        print(f"executing {path} ...", flush=True)
-        nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                                resources={"metadata": {"path": str(path.parent.resolve())}})
-        client.execute()
+        for attempt in range(1, attempts + 1):
+            print(f"executing {path} ..." + (f" (attempt {attempt} of {attempts})" if attempt > 1 else ""), flush=True)
+            nb = nbformat.read(path, as_version=4)
+            client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                                    resources={"metadata": {"path": str(path.parent.resolve())}})
+            try:
+                client.execute()
+                break
+            except (CellTimeoutError, DeadKernelError) as exc:
+                if attempt == attempts:
+                    raise
+                print(f"  {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} - running it again "
+                      "from the top in a fresh kernel", flush=True)
         nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
         nb.metadata.pop("widgets", None)
         for cell in nb.cells:
