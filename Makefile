@@ -26,7 +26,7 @@ TEST_ENV := ckpt="$$(mktemp -d)" && trap 'rm -rf "$$ckpt"' EXIT && \
             COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR="$$ckpt"
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-lint \
+.PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-audit hw-lint \
         grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading bench-threads bench-limits example-ddp \
         site test-browser chromium test-cpus
 .DEFAULT_GOAL := help
@@ -42,7 +42,7 @@ help:
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
 	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key + dist/student-site"
 	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback (each notebook in a sandbox)"
-	@echo "make hw-lint    homework markers and questions, edition in sync, solution/blank graded, self-check parity"
+	@echo "make hw-audit   homework markers and questions, leak share, edition in sync, solution/blank graded, self-check parity"
 	@echo "make site       the course website in build/site (open build/site/index.html)"
 	@echo "make test-browser  the site and JupyterLab checked in Chromium (screenshots in build/screenshots)"
 	@echo "make bench      every benchmark (bench-fit, bench-notmnist BENCH_ARGS=--quick, bench-grading, bench-limits)"
@@ -129,8 +129,12 @@ STUDENT_SITE     ?= $(STUDENT_DIR)-site
 SUBMISSIONS      ?= submissions
 GRADES           ?= grades.csv
 
+# Refuses without STUDENT_REPO_URL (the edition's badges must never point at this private repository);
+# RELEASE_ARGS=--no-url makes an edition that names no repository at all.
+RELEASE_ARGS     ?=
 release: $(SITE_STAMP)
-	$(PY) -m course_tools.homework release notebooks --out $(STUDENT_DIR) $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),)
+	$(PY) -m course_tools.homework release notebooks --out $(STUDENT_DIR) \
+	  $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),) $(RELEASE_ARGS)
 	$(PY) site/build.py --root $(STUDENT_DIR) --out $(STUDENT_SITE) --outputs-from notebooks
 
 GRADE_ARGS       ?=
@@ -153,9 +157,12 @@ grading-deps:
 # The markers and questions, the student edition in sync, the solution answering every grading question
 # and the blank edition none (--run), and self-check parity over the corpus of typical wrong solutions (--wrong).
 WRONG_CORPUS ?= tests/fixtures/homework/wrong
-hw-lint: $(STAMP)
-	$(PY) -m course_tools.homework lint notebooks --run $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),) \
+hw-audit: $(STAMP)
+	$(PY) -m course_tools.homework audit notebooks --run $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),) \
 	  $(if $(wildcard $(WRONG_CORPUS)),--wrong $(WRONG_CORPUS) --jobs 2,)
+
+# The old name of hw-audit ("lint" is make lint: code and notebook style).
+hw-lint: hw-audit
 
 # ---------------------------------------------------------------- data and benchmarks
 embedded: $(STAMP)

@@ -16,7 +16,7 @@ from _homework_harness import Harness  # tests/ is on sys.path (pytest rootdir i
 
 from course_tools.homework.records import Outcome, PlanItem
 from course_tools.homework.submission import check_message
-from course_utils.checks import homework as checks
+from course_utils.checks import selfcheck as checks
 from course_utils.checks.notmnist_toy import StandInError, make_toy_notmnist
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

@@ -172,7 +172,7 @@ def test_wrong_answer_gets_the_beginner_message(graded):
     said = result.self_checks["fx.unit"]
     assert said.status == "failed"
     assert "row lengths of unit" in said.message and "Hint: divide each row by its own length" in said.message
-    assert "checks/homework.py" not in said.message and "Traceback" not in said.message
+    assert "checks/selfcheck.py" not in said.message and "checks/homework.py" not in said.message and "Traceback" not in said.message
 
 
 def test_infinite_loop_is_stopped_and_the_rest_still_graded(graded):

@@ -200,7 +200,7 @@ class ImageDataset(torch.utils.data.Dataset):
             if self.is_embedded:
                 raise FileNotFoundError(
                     f"The embedded {self.title} files are missing from {expected}. Restore them with "
-                    "`git checkout data/embedded` or regenerate them: python -m course_tools.synth")
+                    "`git checkout data/embedded` in the course folder, or get a fresh copy of the course")
             if not download or self.registry_name is None:
                 raise FileNotFoundError(self.missing_message())
             registry_fetch(self.registry_name, expected)

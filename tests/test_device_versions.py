@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import course_utils
-from course_utils import compat as version_module
+from course_utils import versions as version_module
 from course_utils import device as device_module
 
 
