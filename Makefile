@@ -112,10 +112,12 @@ notebooks: $(STAMP)
 badges: $(STAMP)
 	$(PY) -m course_tools.notebooks badges notebooks/*.ipynb
 
+# torch's line is requirements.txt's own pin (pip freeze would write the local build label, e.g. +cpu).
 lock: $(STAMP)
+	@grep -qE '^torch==' requirements.txt || { echo "requirements.txt has no torch==... pin: add one, then make lock"; exit 1; }
 	$(PY) -m pip freeze --exclude-editable | grep -v '^torch==' > constraints.tmp
 	(echo "# Full lock of the pinned environment (pip freeze), used as constraints by requirements.txt."; \
-	 echo "# Regenerate with: make lock"; cat constraints.tmp; echo "torch==2.13.0") > constraints.txt
+	 echo "# Regenerate with: make lock"; cat constraints.tmp; grep -E '^torch==' requirements.txt) > constraints.txt
 	rm -f constraints.tmp
 
 clean:

@@ -25,8 +25,8 @@ which do not train (``require``, the homework checks) start without importing to
 from importlib import import_module as _import_module
 
 from ._version import __version__
-from .versions import require
 from .env import CourseEnv, course_path, in_colab, mount_drive, setup
+from .versions import require
 
 #: Re-exported names that import torch, loaded on first access: name -> submodule.
 _LAZY = {

@@ -14,8 +14,8 @@ from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (p
 
 from course_tools.homework import config
 from course_tools.homework.__main__ import main
-from course_tools.homework.leaks import leak_report, leak_shares, solution_units
 from course_tools.homework.audit import audit, student_run_problems
+from course_tools.homework.leaks import leak_report, leak_shares, solution_units
 from course_tools.homework.markers import MarkerError, parse_notebook, python_error
 from course_tools.homework.records import Run, SubmissionResult
 from course_tools.homework.release import ReleaseError, release, student_notebook

@@ -497,14 +497,34 @@ def blank_message(exc: BaseException, check_file: str = "") -> Optional[list]:
             "(Run All stops at the first error, here: the cells below have not run yet.)"]
 
 
+#: Run in JupyterLab (Jupyter Notebook too) where a blank stops a check: scrolls the notebook to this cell's output.
+#: *Run All* leaves JupyterLab showing the last cell, far below the error that stopped the run. Elsewhere
+#: (Colab, VS Code, a script) ``element`` is missing or JavaScript outputs are not run, and nothing happens.
+SCROLL_HERE_JS = ("if (typeof element !== 'undefined' && element && element.scrollIntoView) "
+                  "{ setTimeout(() => element.scrollIntoView({block: 'center'}), 300); }")
+
+
+def _scroll_here() -> None:
+    """In a Jupyter kernel, display ``SCROLL_HERE_JS`` (an output that scrolls the notebook to itself)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    from IPython.display import Javascript, display
+
+    display(Javascript(SCROLL_HERE_JS))
+
+
 def _show_blank_briefly(exc: BaseException, check_file: str) -> None:
-    """Make IPython show a blank's ``NotImplementedError`` as ``blank_message`` instead of a traceback."""
+    """Make IPython show a blank's ``NotImplementedError`` as ``blank_message`` instead of a traceback, and
+    scroll the notebook to it (``SCROLL_HERE_JS``)."""
     lines = blank_message(exc, check_file)
     if lines is not None:
         try:
             exc._render_traceback_ = lambda: lines   # the hook IPython looks for on an exception
         except AttributeError:
-            pass
+            return
+        _scroll_here()
 
 
 def check_call(name: str, function: Any, *args: Any, hint: Optional[str] = None, **kwargs: Any) -> Any:
