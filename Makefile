@@ -33,6 +33,7 @@ NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_saniti
 
 help:
 	@echo "make lab        set up .venv (first time only) and open JupyterLab on notebooks/"
+	@echo "                no browser window / another port: make lab LAB_ARGS=\"--no-browser --port 8890\""
 	@echo "                PyTorch build: CPU on Linux without an NVIDIA GPU, CUDA with one; COURSE_TORCH=cpu|cuda overrides"
 	@echo "make test       set up .venv, then run the unit tests and strict nbval on every notebook"
 	@echo "make test-compat  every notebook + unit tests: newest versions pyproject.toml allows, its floors, Colab's stack"
@@ -41,6 +42,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
 	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key + dist/student-site"
+	@echo "                (refuses without the URL; RELEASE_ARGS=--no-url: an edition that names no repository)"
 	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback (each notebook in a sandbox)"
 	@echo "make hw-audit   homework markers and questions, leak share, edition in sync, solution/blank graded, self-check parity"
 	@echo "make site       the course website in build/site (open build/site/index.html)"
@@ -64,14 +66,9 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
-# In a student edition (made by `make release`) there is no tests/ folder and the notebooks have
-# blanks: there the checks are the test cells inside each notebook.
-test: $(STAMP) $(if $(wildcard tests),grading-deps,)
-ifneq ($(wildcard tests),)
+# (The student edition made by `make release` has a Makefile of its own: course_tools/homework/student_files/.)
+test: $(STAMP) grading-deps
 	$(TEST_ENV) $(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
-else
-	@echo "This is the student edition: open the notebooks (make lab) and run the check cell after each task."
-endif
 
 # Three environments installed the way Colab installs the course (pip install -e '.[notebooks]', no
 # constraints): the newest versions the ranges allow, every dependency at its floor, and Colab's own
@@ -79,24 +76,16 @@ endif
 # .compat/ (first build: several GB, a few minutes; floors' and colab's torch are CUDA builds from PyPI).
 COMPAT_ARGS ?=
 test-compat:
-ifneq ($(wildcard course_tools),)
 	$(PYTHON) -m course_tools.compat_envs $(COMPAT_ARGS)
-else
-	@echo "make test-compat is a maintainers' check: it needs the instructor repository (course_tools/)."
-endif
 
 # Committed outputs must not depend on the CPU: strict nbval again with PyTorch's kernels held to
 # `default` (no AVX) and AVX2, oneDNN held to AVX2, and everything held to SSE4.2
 # (course_tools/cpu_matrix.py; `CPUS=default` runs one setting, `--list` says what each sets).
 CPUS ?=
 test-cpus: $(STAMP)
-ifneq ($(wildcard course_tools),)
 	$(TEST_ENV) $(PY) -m course_tools.cpu_matrix $(CPUS)
-else
-	@echo "make test-cpus is a maintainers' check: it needs the instructor repository (course_tools/)."
-endif
 
-unit: $(STAMP) $(if $(wildcard tests),grading-deps,)
+unit: $(STAMP) grading-deps
 	$(TEST_ENV) $(PY) -m pytest tests $(PYTEST_ARGS)
 
 nbval: $(STAMP)
@@ -201,13 +190,8 @@ $(SITE_STAMP): $(STAMP) requirements-site.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-site.txt
 	@touch $@
 
-# The student edition has no site/ (its website is built by `make release` in the instructor's repository).
-site: $(if $(wildcard site/build.py),$(SITE_STAMP),)
-ifneq ($(wildcard site/build.py),)
+site: $(SITE_STAMP)
 	$(PY) site/build.py --root . --out $(SITE_DIR)
-else
-	@echo "This is the student edition: its website is built by the instructor (make release). Open the notebooks with make lab."
-endif
 
 $(BROWSER_STAMP): $(SITE_STAMP) requirements-browser.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-browser.txt
@@ -225,10 +209,6 @@ chromium:
 	  fi; \
 	fi
 
-test-browser: $(if $(wildcard tests/browser),$(BROWSER_STAMP) chromium site,)
-ifneq ($(wildcard tests/browser),)
+test-browser: $(BROWSER_STAMP) chromium site
 	$(TEST_ENV) COURSE_BROWSER_TESTS=1 COURSE_CHROMIUM=$(CHROMIUM) COURSE_SITE_DIR=$(SITE_DIR) \
 	  $(PY) -m pytest tests/browser $(PYTEST_ARGS)
-else
-	@echo "This is the student edition: the browser tests live in the instructor's repository."
-endif
