@@ -43,8 +43,8 @@ HERE = Path(__file__).resolve().parent
 
 #: README sections (level-2 headings, matched by their start) shown on the landing page, besides
 #: the README's opening. Everything else (maintainer and instructor notes) stays off the site.
-LANDING_SECTIONS = ("Three audiences", "The notebooks", "Using the course in Colab", "How the homework works",
-                    "What a check message means", "Handing in", "When something goes wrong")
+LANDING_SECTIONS = ("Three audiences", "The notebooks", "Using the course in Colab", "Running it on your own computer",
+                    "How the homework works", "Handing in", "When something goes wrong")
 COLAB_BADGE_URL = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_FILE = "colab-badge.svg"
 BOOTSTRAP_PREFIX = "# Course bootstrap"
