@@ -14,8 +14,6 @@ import pytest
 import torch
 from _homework_harness import Harness  # tests/ is on sys.path (pytest rootdir import mode)
 
-from course_tools.homework.records import Outcome, PlanItem
-from course_tools.homework.submission import check_message
 from course_utils.checks import selfcheck as checks
 from course_utils.checks.notmnist_toy import StandInError, make_toy_notmnist
 
@@ -176,19 +174,6 @@ def test_stand_ins_refuse_what_the_students_code_should_not_pass(tmp_path):
         toy.find_bad([p for p, _ in toy.pairs])
     good_name = toy.good_pairs[0][0].name
     assert toy.font_of(good_name) == toy.fonts[good_name]
-
-
-# --------------------------------------------------------------------------- the grader's message for a hidden part
-def test_a_hidden_part_stopped_by_its_visible_part_says_so():
-    hidden = PlanItem(kind="test", source="check(len(test_fonts) == 1, '...')", test="hw05.split", hidden=True)
-    outcome = Outcome(status="error", ename="NameError", evalue="name 'test_fonts' is not defined")
-    control = check_message(hidden, outcome, "see task 7", [])
-    assert "your notebook should define" in control   # what it said before: the wrong cause
-    message = check_message(hidden, outcome, "see task 7", [], frozenset({"test_fonts", "toy_split"}))
-    assert message.startswith("not checked:") and "visible checks" in message
-    assert "test_fonts" not in message and "define" not in message
-    student_name = Outcome(status="error", ename="NameError", evalue="name 'split_by_font' is not defined")
-    assert "your notebook should define" in check_message(hidden, student_name, "", [], frozenset({"test_fonts"}))
 
 
 # --------------------------------------------------------------------------- the checks themselves
