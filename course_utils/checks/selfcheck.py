@@ -432,16 +432,15 @@ _STAND_IN_CODES: set = set()
 
 
 def _your_frame(traceback: Any, check_file: str) -> Optional[tuple]:
-    """``(file name, line number, function name)`` of the innermost frame of ``traceback`` that runs notebook
+    """``(file name, line number, code object)`` of the innermost frame of ``traceback`` that runs notebook
     code (a cell's code runs in the module ``__main__``) and is neither the check's own cell (``check_file``)
-    nor a stand-in put in place by ``substitute``; the function name is qualified (``MLP.__init__``)."""
+    nor a stand-in put in place by ``substitute``."""
     found = None
     while traceback is not None:
         frame = traceback.tb_frame
         if (frame.f_globals.get("__name__") == "__main__" and frame.f_code.co_filename != check_file
                 and frame.f_code not in _STAND_IN_CODES):
-            code = frame.f_code
-            found = (code.co_filename, traceback.tb_lineno, getattr(code, "co_qualname", code.co_name))
+            found = (frame.f_code.co_filename, traceback.tb_lineno, frame.f_code)
         traceback = traceback.tb_next
     return found
 
@@ -451,7 +450,8 @@ def _your_line(traceback: Any, check_file: str) -> Optional[str]:
     found = _your_frame(traceback, check_file)
     if found is None:
         return None
-    filename, number, function = found
+    filename, number, code = found
+    function = code.co_name
     line = " ".join(linecache.getline(filename, number).split())
     if not line:
         return None
@@ -489,7 +489,8 @@ def blank_message(exc: BaseException, check_file: str = "") -> Optional[list]:
         return None
     task, what = match.group("task"), " ".join(match.group("what").split())
     found = _your_frame(exc.__traceback__, check_file)
-    inside = f", in `{found[2]}`" if found and found[2] != "<module>" else ""
+    function = getattr(found[2], "co_qualname", found[2].co_name) if found else "<module>"   # MLP.__init__
+    inside = f", in `{function}`" if function != "<module>" else ""
     return [f"NotImplementedError: {task} is not done yet.",
             f"What to write: {what}",
             f"Where: the cell that starts with `# TASK {task}`{inside}. Replace its line "
