@@ -73,13 +73,24 @@ def test_the_feedback_file_escapes_every_text_the_student_controls():
     result = SubmissionResult(status="graded", notebook="04.ipynb", points={"t": 0.0}, task_points={"t": 1.0},
                               max_points=1.0)
     result.notes.append("cell 3: test cell '# TEST <b>x</b>' is not part of this homework: ignored")
-    result.checks.append(CheckResult(name="t", task="t", hidden=False, passed=False,
-                                     message="expected <i>4</i>\n# not a heading"))
+    result.checks.append(CheckResult(name="t: r", task="t", requirement="r", text="a requirement", points=1.0,
+                                     passed=False, message="expected <i>4</i>\n# not a heading"))
     result.cell_errors.append(CellError(cell=3, text="ValueError in your cell 3, line 1: raise ValueError('<img>')"))
     result.written.append(WrittenAnswer(id="q1", question="Question 1", answer="<script>x</script>\n\n## big"))
     text = feedback_markdown("=<b>evil`name`\x1b[2J.ipynb", result)
+    # written answers are quoted in a fenced block (nothing in it renders); everything else is escaped
+    outside, inside, fence = [], [], None
+    for line in text.split("\n"):
+        if fence is None and line.startswith("```"):
+            fence = line[: len(line) - len(line.lstrip("`"))]
+        elif fence is not None and line == fence:
+            fence = None
+        else:
+            (outside if fence is None else inside).append(line)
+    assert fence is None and "<script>x</script>" in inside and "## big" in inside
     for raw in ("<b>", "<i>", "<img>", "<script>", "\n# not", "\n## big", "\x1b"):
-        assert raw not in text, raw
+        assert raw not in "\n".join(outside), raw
+    assert "\x1b" not in text
     assert text.startswith("# Feedback for `=‹b›evil'name'?[2J.ipynb`")  # a code span: markup in it is not read
 
 

@@ -290,31 +290,46 @@ def test_control_an_unprotected_read_of_a_link_to_dev_zero_never_ends(tmp_path):
 
 
 def test_control_a_link_to_the_solution_scores_full_marks_when_followed(corpus, monkeypatch):
-    """The old reader followed links: the link to the instructor's solution got 11/11."""
+    """The old reader followed links: the link to the instructor's solution got full marks (14/14)."""
     link = corpus["subs"] / "solution_link_04.ipynb"
     monkeypatch.setattr(submission_module, "load_submission", lambda path: intake.parse_bytes(Path(path).read_bytes()))
     result = submission_module.grade_submission(link, json.loads(corpus["key"].read_text()),
                                                 grade_module.make_sandbox(corpus["key"], grade_module.load_key(
                                                     corpus["key"])), cell_timeout=60, total_timeout=400)
-    assert result.total == 11.0
+    assert result.total == result.max_points == 14.0
     assert corpus["results"]["solution_link_04.ipynb"].total == 0.0
 
 
 # --------------------------------------------------------------------------- feedback
+def _outside_fences(markdown: str) -> tuple[str, str]:
+    """(the text outside fenced code blocks, the text inside them): nothing inside a fence is rendered."""
+    outside, inside, fence = [], [], None
+    for line in markdown.split("\n"):
+        if fence is None and line.startswith("```"):
+            fence = line[: len(line) - len(line.lstrip("`"))]
+        elif fence is not None and line == fence:
+            fence = None
+        else:
+            (outside if fence is None else inside).append(line)
+    assert fence is None, "a fence was left open"
+    return "\n".join(outside), "\n".join(inside)
+
+
 @pytest.mark.parametrize("label", ["html_04.ipynb", "html_05.ipynb"])
 def test_html_in_answers_and_error_messages_is_escaped_in_the_feedback(corpus, label):
     result = corpus["results"][label]
     feedback = corpus["feedback"][label.replace(".ipynb", ".md")]
     assert result.total == 0.0 and any(w.answer for w in result.written)
+    outside, inside = _outside_fences(feedback)
     for raw in (r"<script", r"<img", r"!\[tracker", r"\]\(http"):  # markup not escaped with a backslash
-        assert re.search(r"(?<!\\)" + raw, feedback) is None, raw
-    assert "\\<script\\>alert('feedback')\\</script\\>" in feedback
+        assert re.search(r"(?<!\\)" + raw, outside) is None, raw
+    assert HTML in inside, "written answers are quoted as they are, in a fenced block that renders nothing"
     error = next(e for e in result.cell_errors if e.text.startswith("ValueError"))
     assert "onerror" in error.text, "the student's own line is quoted (it is their code)"
-    # control: the same result rendered without escaping carries the markup into the file
+    # control: the same result rendered without escaping carries the error line's markup into the rendered text
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(report_module, "escape_markdown", lambda text, one_line=False: str(text))
-        assert "<script>" in report_module.feedback_markdown(label, result)
+        assert "<img" in _outside_fences(report_module.feedback_markdown(label, result))[0]
 
 
 def test_no_error_message_text_reaches_the_feedback(corpus):

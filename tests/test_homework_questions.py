@@ -42,7 +42,8 @@ CELL = textwrap.dedent('''\
 def _answers(namespace, tmp_path, sha="a" * 64):
     questions = load_questions(CELL, "t.double")
     results, stop, malformed = ask_task(InProcessOracle(namespace, tmp_path), questions, sha)
-    entry = {"tasks": [{"id": "t.double", "points": 2.0}], "questions": {"t.double": {"requirements": questions.summary()}}}
+    entry = {"tasks": [{"id": "t.double", "points": 2.0, "hint": "write it"}],
+             "questions": {"t.double": {"requirements": questions.summary()}}}
     return results, score(entry, results)
 
 
@@ -81,9 +82,14 @@ def test_right_wrong_and_raising_answers_are_judged_and_scored_per_requirement(t
     _, (points, checks) = _answers(as_list, tmp_path)
     assert points == {"t.double": 1.5}
     assert [c.message for c in checks if not c.passed] == ["double(x) returned a list"]
-    blank = {"double": lambda x: (_ for _ in ()).throw(NotImplementedError("t.double: write it"))}
+    # the message of the student's error is the code's to choose: the feedback names the task and the key's hint
+    blank = {"double": lambda x: (_ for _ in ()).throw(NotImplementedError("anything at all"))}
     _, (points, checks) = _answers(blank, tmp_path)
     assert points == {"t.double": 0.0} and all(c.message == "not done yet: t.double: write it" for c in checks)
+    raising = {"double": lambda x: (_ for _ in ()).throw(ValueError("<b>chosen text</b>"))}
+    _, (points, checks) = _answers(raising, tmp_path)
+    assert points == {"t.double": 0.0}
+    assert all(c.message == "your code raised ValueError. Hint: write it" for c in checks)
 
 
 def test_the_ask_code_never_rebinds_the_students_names(tmp_path):
