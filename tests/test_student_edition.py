@@ -77,6 +77,12 @@ def test_release_refuses_without_a_student_repository_url_and_writes_nothing(tmp
     assert not out.exists()
 
 
+def test_release_refuses_the_instructors_own_url(tmp_path, capsys):
+    out = tmp_path / "dist" / "student"
+    assert main(["release", str(REPO / "notebooks"), "--out", str(out), "--repo-url", _config.REPO_URL + "/"]) == 1
+    assert "this repository's own URL" in capsys.readouterr().err and not out.exists()
+
+
 def test_make_release_names_the_url_it_needs():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     recipe = makefile[makefile.index("\nrelease:"):].split("\n\n")[0]

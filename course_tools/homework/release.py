@@ -249,6 +249,14 @@ def _patch_repo_url(config_py: Path, repo_url: str) -> None:
     config_py.write_text(new, encoding="utf-8")
 
 
+def _own_repo_url(root: Path) -> str:
+    """The instructor repository's ``REPO_URL`` (read from ``<root>/course_utils/_config.py``, not imported)."""
+    config_py = Path(root) / "course_utils" / "_config.py"
+    text = config_py.read_text(encoding="utf-8") if config_py.is_file() else ""
+    match = re.search(r"(?m)^REPO_URL\s*=\s*[\"']([^\"']*)[\"']", text)
+    return match.group(1).strip().rstrip("/").removesuffix(".git") if match else ""
+
+
 #: Why ``release`` needs a student repository URL (the command line refuses without one or ``--no-url``).
 NO_URL_MESSAGE = (
     "no student repository URL: the student edition's Colab badges and bootstrap cells need the address of "
@@ -336,6 +344,10 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
     dest = Path(dest)
     result = ReleaseResult(out=dest, key_path=default_key_path(dest))
     repo_url = _check_repo_url(repo_url) if repo_url else ""
+    own = _own_repo_url(root)
+    if repo_url and own and repo_url.lower() == own.lower():
+        raise ReleaseError(f"--repo-url {repo_url} is this repository's own URL (REPO_URL in course_utils/_config.py), "
+                           "which holds the solutions: give the student repository's URL (STUDENT_REPO_URL)")
     parsed = parse_all(notebooks_dir, root)
     if not parsed:
         raise ReleaseError(f"no notebooks found under {notebooks_dir}: pass the folder that holds the .ipynb files")
