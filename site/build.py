@@ -6,8 +6,8 @@
 The landing page is the README's front part (its opening, and the sections named in LANDING_SECTIONS):
 the commands, the audiences, the notebook table with a link and a Colab badge per notebook. Every
 ``notebooks/*.ipynb`` becomes a page, in file-name order, and so does each of ``DOC_PAGES`` found in
-``docs/`` (the instructors' and maintainers' pages, the facts), with links to other files of the
-repository pointing at GitHub. Before Sphinx sees them, the
+``docs/`` (the instructors' and maintainers' pages), with links to other files of the repository
+pointing at GitHub. Before Sphinx sees them, the
 notebooks are copied to a temporary folder and adjusted for a static page:
 
 - the Colab badge image is a local file (the page loads nothing from the internet);
@@ -54,8 +54,9 @@ WIDGET_NOTE = ("*Interactive widget: it runs in JupyterLab, Jupyter Notebook or 
 #: The parts of MathJax 3 (es5 build) that pages load: the TeX-to-HTML component, its fonts, the
 #: TeX extensions it loads on demand, and the menu's accessibility parts.
 MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui")
-#: Pages made from ``docs/`` (those the course folder has), after the notebooks, in this order.
-DOC_PAGES = ("instructors.md", "maintainers.md", "FACTS.md")
+#: Pages made from ``docs/`` (those the course folder has), after the notebooks, in this order. (``FACTS.md`` is not
+#: one: at 390 px its page scrolled sideways; links to it go to the repository.)
+DOC_PAGES = ("instructors.md", "maintainers.md")
 #: Marks a folder as made by this script, so that a rebuild may replace it.
 SITE_MARKER = ".course-site"
 

@@ -87,7 +87,7 @@ def test_every_link_resolves(page):
 
 
 def test_the_docs_are_pages_of_the_site_and_the_landing_page_links_them():
-    assert {"instructors.md", "maintainers.md"} <= {p.name for p in DOCS} <= set(build.DOC_PAGES)
+    assert set(build.DOC_PAGES) == {"instructors.md", "maintainers.md"} <= {p.name for p in DOCS}
     page = build.landing_page(README.read_text(encoding="utf-8"), ["01_bayes_theorem.ipynb"],
                               "https://github.com/owner/course", "main", ["instructors.md", "maintainers.md"])
     assert "(docs/instructors.md)" in page and "(docs/maintainers.md" in page

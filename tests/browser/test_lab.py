@@ -219,9 +219,11 @@ def test_run_all_on_a_fresh_homework_ends_on_screen_at_the_first_blank(browser, 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{base}/lab/tree/{HOMEWORK}?token={TOKEN}", wait_until="load")
+        # a workspace of its own (?reset): only this notebook open, so Run All runs it and not notebook 01
+        page.goto(f"{base}/lab/workspaces/run-all-04/tree/{HOMEWORK}?reset&token={TOKEN}", wait_until="load")
         page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=90_000)
         page.locator("#jp-main-statusbar", has_text="Idle").first.wait_for(timeout=90_000)
+        page.locator(".lm-TabBar-tab.lm-mod-current", has_text=HOMEWORK).first.wait_for(timeout=30_000)
         _run_all(page)
         errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
         errors.first.wait_for(timeout=300_000)
