@@ -26,13 +26,14 @@ TEST_ENV := ckpt="$$(mktemp -d)" && trap 'rm -rf "$$ckpt"' EXIT && \
             COURSE_DEVICE=cpu COURSE_PROGRESS=plain PYTHONHASHSEED=0 COURSE_CHECKPOINT_DIR="$$ckpt"
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-lint \
+.PHONY: help setup lab test test-compat unit nbval lint notebooks badges lock clean release grade hw-audit hw-lint \
         grading-deps embedded embedded-check bench bench-fit bench-notmnist bench-grading bench-threads bench-limits example-ddp \
         site test-browser chromium test-cpus translation-lint
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make lab        set up .venv (first time only) and open JupyterLab on notebooks/"
+	@echo "                no browser window / another port: make lab LAB_ARGS=\"--no-browser --port 8890\""
 	@echo "                PyTorch build: CPU on Linux without an NVIDIA GPU, CUDA with one; COURSE_TORCH=cpu|cuda overrides"
 	@echo "make test       set up .venv, then run the unit tests and strict nbval on every notebook"
 	@echo "make test-compat  every notebook + unit tests: newest versions pyproject.toml allows, its floors, Colab's stack"
@@ -42,8 +43,9 @@ help:
 	@echo "make notebooks  re-execute every notebook in place (do this before committing a notebook)"
 	@echo "make badges     rewrite Colab badges/bootstrap cells from course_utils/_config.py"
 	@echo "make release STUDENT_REPO_URL=...   student edition in dist/student + grading key + dist/student-site"
+	@echo "                (refuses without the URL; RELEASE_ARGS=--no-url: an edition that names no repository)"
 	@echo "make grade SUBMISSIONS=folder/      grades.csv + per-student feedback (each notebook in a sandbox)"
-	@echo "make hw-lint    homework markers and questions, edition in sync, solution/blank graded, self-check parity"
+	@echo "make hw-audit   homework markers and questions, leak share, edition in sync, solution/blank graded, self-check parity"
 	@echo "make site       the course website in build/site (open build/site/index.html)"
 	@echo "make test-browser  the site and JupyterLab checked in Chromium (screenshots in build/screenshots)"
 	@echo "make bench      every benchmark (bench-fit, bench-notmnist BENCH_ARGS=--quick, bench-grading, bench-limits)"
@@ -65,14 +67,9 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
-# In a student edition (made by `make release`) there is no tests/ folder and the notebooks have
-# blanks: there the checks are the test cells inside each notebook.
-test: $(STAMP) $(if $(wildcard tests),grading-deps,)
-ifneq ($(wildcard tests),)
+# (The student edition made by `make release` has a Makefile of its own: course_tools/homework/student_files/.)
+test: $(STAMP) grading-deps
 	$(TEST_ENV) $(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
-else
-	@echo "This is the student edition: open the notebooks (make lab) and run the check cell after each task."
-endif
 
 # Three environments installed the way Colab installs the course (pip install -e '.[notebooks]', no
 # constraints): the newest versions the ranges allow, every dependency at its floor, and Colab's own
@@ -80,24 +77,16 @@ endif
 # .compat/ (first build: several GB, a few minutes; floors' and colab's torch are CUDA builds from PyPI).
 COMPAT_ARGS ?=
 test-compat:
-ifneq ($(wildcard course_tools),)
 	$(PYTHON) -m course_tools.compat_envs $(COMPAT_ARGS)
-else
-	@echo "make test-compat is a maintainers' check: it needs the instructor repository (course_tools/)."
-endif
 
 # Committed outputs must not depend on the CPU: strict nbval again with PyTorch's kernels held to
 # `default` (no AVX) and AVX2, oneDNN held to AVX2, and everything held to SSE4.2
 # (course_tools/cpu_matrix.py; `CPUS=default` runs one setting, `--list` says what each sets).
 CPUS ?=
 test-cpus: $(STAMP)
-ifneq ($(wildcard course_tools),)
 	$(TEST_ENV) $(PY) -m course_tools.cpu_matrix $(CPUS)
-else
-	@echo "make test-cpus is a maintainers' check: it needs the instructor repository (course_tools/)."
-endif
 
-unit: $(STAMP) $(if $(wildcard tests),grading-deps,)
+unit: $(STAMP) grading-deps
 	$(TEST_ENV) $(PY) -m pytest tests $(PYTEST_ARGS)
 
 nbval: $(STAMP)
@@ -123,10 +112,12 @@ notebooks: $(STAMP)
 badges: $(STAMP)
 	$(PY) -m course_tools.notebooks badges notebooks/*.ipynb $(wildcard notebooks/ko/*.ipynb)
 
+# torch's line is requirements.txt's own pin (pip freeze would write the local build label, e.g. +cpu).
 lock: $(STAMP)
+	@grep -qE '^torch==' requirements.txt || { echo "requirements.txt has no torch==... pin: add one, then make lock"; exit 1; }
 	$(PY) -m pip freeze --exclude-editable | grep -v '^torch==' > constraints.tmp
 	(echo "# Full lock of the pinned environment (pip freeze), used as constraints by requirements.txt."; \
-	 echo "# Regenerate with: make lock"; cat constraints.tmp; echo "torch==2.13.0") > constraints.txt
+	 echo "# Regenerate with: make lock"; cat constraints.tmp; grep -E '^torch==' requirements.txt) > constraints.txt
 	rm -f constraints.tmp
 
 clean:
@@ -140,8 +131,12 @@ STUDENT_SITE     ?= $(STUDENT_DIR)-site
 SUBMISSIONS      ?= submissions
 GRADES           ?= grades.csv
 
+# Refuses without STUDENT_REPO_URL (the edition's badges must never point at this private repository);
+# RELEASE_ARGS=--no-url makes an edition that names no repository at all.
+RELEASE_ARGS     ?=
 release: $(SITE_STAMP)
-	$(PY) -m course_tools.homework release notebooks --out $(STUDENT_DIR) $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),)
+	$(PY) -m course_tools.homework release notebooks --out $(STUDENT_DIR) \
+	  $(if $(STUDENT_REPO_URL),--repo-url $(STUDENT_REPO_URL),) $(RELEASE_ARGS)
 	$(PY) site/build.py --root $(STUDENT_DIR) --out $(STUDENT_SITE) --outputs-from notebooks
 
 GRADE_ARGS       ?=
@@ -164,9 +159,12 @@ grading-deps:
 # The markers and questions, the student edition in sync, the solution answering every grading question
 # and the blank edition none (--run), and self-check parity over the corpus of typical wrong solutions (--wrong).
 WRONG_CORPUS ?= tests/fixtures/homework/wrong
-hw-lint: $(STAMP)
-	$(PY) -m course_tools.homework lint notebooks --run $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),) \
+hw-audit: $(STAMP)
+	$(PY) -m course_tools.homework audit notebooks --run $(if $(wildcard $(STUDENT_DIR)),--student $(STUDENT_DIR),) \
 	  $(if $(wildcard $(WRONG_CORPUS)),--wrong $(WRONG_CORPUS) --jobs 2,)
+
+# The old name of hw-audit ("lint" is make lint: code and notebook style).
+hw-lint: hw-audit
 
 # ---------------------------------------------------------------- data and benchmarks
 embedded: $(STAMP)
@@ -203,13 +201,8 @@ $(SITE_STAMP): $(STAMP) requirements-site.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-site.txt
 	@touch $@
 
-# The student edition has no site/ (its website is built by `make release` in the instructor's repository).
-site: $(if $(wildcard site/build.py),$(SITE_STAMP),)
-ifneq ($(wildcard site/build.py),)
+site: $(SITE_STAMP)
 	$(PY) site/build.py --root . --out $(SITE_DIR)
-else
-	@echo "This is the student edition: its website is built by the instructor (make release). Open the notebooks with make lab."
-endif
 
 $(BROWSER_STAMP): $(SITE_STAMP) requirements-browser.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-browser.txt
@@ -227,10 +220,6 @@ chromium:
 	  fi; \
 	fi
 
-test-browser: $(if $(wildcard tests/browser),$(BROWSER_STAMP) chromium site,)
-ifneq ($(wildcard tests/browser),)
+test-browser: $(BROWSER_STAMP) chromium site
 	$(TEST_ENV) COURSE_BROWSER_TESTS=1 COURSE_CHROMIUM=$(CHROMIUM) COURSE_SITE_DIR=$(SITE_DIR) \
 	  $(PY) -m pytest tests/browser $(PYTEST_ARGS)
-else
-	@echo "This is the student edition: the browser tests live in the instructor's repository."
-endif

@@ -583,7 +583,7 @@ def generate_embedded(folder: "str | os.PathLike[str]", *, notmnist: NotMNISTSpe
     for path in [archive, *paths.values()]:
         files[path.relative_to(folder).as_posix()] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
     manifest = {
-        "generator": "python -m course_tools.synth",
+        "generator": "make embedded (the instructor repository's generator of synthetic data)",
         "note": "Synthetic stand-ins rendered from matplotlib's fonts; NOT the real MNIST or notMNIST.",
         "files": files,
         "notMNIST_small": {"good": summary["good"], "bad": summary["bad"], "spec": asdict(notmnist)},

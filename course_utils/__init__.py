@@ -7,19 +7,26 @@ call a function. The usual first cell of a notebook is::
     course_utils.require("0.1")
     env = course_utils.setup()
 
-Modules by topic: ``env`` (setup, paths, Colab/Drive), ``device``, ``version``, ``training``
-(fit/evaluate), ``data`` (downloads, archives, MNIST, notMNIST), ``bayes``, ``history``, ``demos``,
-``exercises``, ``homework`` (release/grade), ``notebooks`` (badges, execution, lint).
+Modules by topic (each its own file or folder):
+
+- ``env``: ``setup()``, paths (``course_path``), Colab and Drive; ``device``: ``pick_device()``;
+  ``versions``: ``require()`` and the other version checks;
+- ``training``: ``fit``, ``evaluate``, ``History``, ``train_or_load``, checkpoints, pre-flight checks;
+- ``data``: verified downloads, safe archive extraction, MNIST, ``BatchLoader``, the embedded stand-ins;
+- ``lessons``: ``bayes``, ``bayes_plots``, ``milestones`` and ``demos``, the helpers of the lesson notebooks;
+- ``checks``: ``exercise`` (the lessons' exercise feedback), ``selfcheck`` (the homework's check cells),
+  ``runner`` (``make check``), ``claims``, ``compare``, ``own_work``, ``notmnist_toy``;
+- ``plumbing``: atomic writes, hashing, CPU count, locks, progress policy, the PyTorch install.
 
 Names that need PyTorch (``pick_device``, ``fit``, ...) are loaded on first use, so that tools
-which do not train (the homework grader, ``require``) start without importing torch.
+which do not train (``require``, the homework checks) start without importing torch.
 """
 
 from importlib import import_module as _import_module
 
 from ._version import __version__
-from .compat import require
 from .env import CourseEnv, course_path, in_colab, mount_drive, setup
+from .versions import require
 
 #: Re-exported names that import torch, loaded on first access: name -> submodule.
 _LAZY = {

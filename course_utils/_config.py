@@ -1,11 +1,11 @@
 """Course-wide configuration: the one place that names the repository.
 
-Colab badges and the bootstrap cell of every notebook are generated from these values
-(``make badges``) and ``tests/test_badges.py`` checks them. An instructor who publishes a
-student edition under another repository changes ``REPO_URL`` here and runs ``make badges``.
+Colab badges and the bootstrap cell of every notebook point at ``REPO_URL`` (the instructor's
+tooling generates them from these values, and its tests check them). In a student edition,
+``REPO_URL`` is the student repository's address, or empty in an edition that names no repository.
 """
 
-#: The GitHub repository the notebooks are opened from in Colab (no trailing slash).
+#: The GitHub repository the notebooks are opened from in Colab (no trailing slash; "" when there is none).
 REPO_URL = "https://github.com/boostcamp-dl-course/week2-dl-basics"
 #: The branch the Colab badges point at.
 REPO_BRANCH = "main"
@@ -14,7 +14,7 @@ COURSE_DIRNAME = "dl-basics-course"
 
 
 def repo_slug(url: str = REPO_URL) -> str:
-    """``"owner/name"`` of a GitHub URL, e.g. ``"boostcamp-dl-course/week2-dl-basics"``."""
+    """``"owner/name"`` of a GitHub URL, e.g. ``"owner/course"`` for ``https://github.com/owner/course``."""
     prefix = "https://github.com/"
     if not url.startswith(prefix):
         raise ValueError(f"REPO_URL must start with {prefix!r}, got {url!r}")

@@ -3,9 +3,11 @@
     python site/build.py                       # this repository -> build/site
     python site/build.py --root dist/student --out dist/student-site --outputs-from notebooks
 
-The landing page is the README's student-facing part (its opening, and the sections named in
-LANDING_SECTIONS): the commands, the notebook table with a link and a Colab badge per notebook.
-Every ``notebooks/*.ipynb`` becomes a page, in file-name order. Before Sphinx sees them, the
+The landing page is the README's front part (its opening, and the sections named in LANDING_SECTIONS):
+the commands, the audiences, the notebook table with a link and a Colab badge per notebook. Every
+``notebooks/*.ipynb`` becomes a page, in file-name order, and so does each of ``DOC_PAGES`` found in
+``docs/`` (the instructors' and maintainers' pages), with links to other files of the repository
+pointing at GitHub. Before Sphinx sees them, the
 notebooks are copied to a temporary folder and adjusted for a static page:
 
 - the Colab badge image is a local file (the page loads nothing from the internet);
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -35,12 +38,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from course_utils._config import colab_url  # the one home of the Colab URL (badges use it too)
+
 HERE = Path(__file__).resolve().parent
 
 #: README sections (level-2 headings, matched by their start) shown on the landing page, besides
 #: the README's opening. Everything else (maintainer and instructor notes) stays off the site.
-LANDING_SECTIONS = ("The notebooks", "Using the course in Colab", "How the homework works",
-                    "When something goes wrong")
+LANDING_SECTIONS = ("Three audiences", "The notebooks", "Using the course in Colab", "Running it on your own computer",
+                    "How the homework works", "Handing in", "When something goes wrong")
 COLAB_BADGE_URL = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_FILE = "colab-badge.svg"
 BOOTSTRAP_PREFIX = "# Course bootstrap"
@@ -50,6 +55,9 @@ WIDGET_NOTE = ("*Interactive widget: it runs in JupyterLab, Jupyter Notebook or 
 #: The parts of MathJax 3 (es5 build) that pages load: the TeX-to-HTML component, its fonts, the
 #: TeX extensions it loads on demand, and the menu's accessibility parts.
 MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui")
+#: Pages made from ``docs/`` (those the course folder has), after the notebooks, in this order. (``FACTS.md`` is not
+#: one: at 390 px its page scrolled sideways; links to it go to the repository.)
+DOC_PAGES = ("instructors.md", "maintainers.md")
 #: Marks a folder as made by this script, so that a rebuild may replace it.
 SITE_MARKER = ".course-site"
 
@@ -66,11 +74,6 @@ def repo_settings(root: Path) -> tuple[str, str]:
     url = re.search(r'^REPO_URL\s*=\s*"([^"]+)"', text, re.M)
     branch = re.search(r'^REPO_BRANCH\s*=\s*"([^"]+)"', text, re.M)
     return (url.group(1).rstrip("/") if url else ""), (branch.group(1) if branch else "main")
-
-
-def colab_url(repo_url: str, branch: str, path: str) -> str:
-    slug = repo_url.removeprefix("https://github.com/").strip("/")
-    return f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}"
 
 
 # --------------------------------------------------------------------------- landing page
@@ -95,27 +98,39 @@ _LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
 _ROW = re.compile(r"^\|\s*(\d+[a-z]?)\s*\|([^|]*)\|")    # "| 03 |" and "| 03b |"
 
 
-def landing_page(readme: str, notebooks: list[str], repo_url: str, branch: str) -> str:
-    """The landing page's MyST text: the README's student-facing part, links fixed, badges added.
+def fix_links(text: str, folder: str, pages: set, repo_url: str, branch: str) -> str:
+    """Links of a page in ``folder`` (``""`` for the landing page, ``"docs"``) that point at a file which is not a
+    page of the site go to that file in the repository on GitHub; a link to the README goes to the landing page."""
+
+    def fix(match: re.Match) -> str:
+        label, target = match.groups()
+        path = target.split("#")[0]
+        if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+            return match.group(0)
+        in_repo = posixpath.normpath(posixpath.join(folder, path))
+        if in_repo == "README.md":
+            return f"{label}({posixpath.relpath('index.md', folder or '.')}{target[len(path):]})"
+        if in_repo in pages or not repo_url:
+            return match.group(0)
+        return f"{label}({repo_url}/blob/{branch}/{in_repo}{target[len(path):]})"
+
+    return _LINK.sub(fix, text)
+
+
+def landing_page(readme: str, notebooks: list[str], repo_url: str, branch: str, docs: list[str] = ()) -> str:
+    """The landing page's MyST text: the README's front part, links fixed, badges added.
 
     Args:
         readme: the README's markdown.
         notebooks: file names of the notebooks (``01_bayes_theorem.ipynb``), in page order.
         repo_url, branch: where links to files that are not pages point (on GitHub).
+        docs: file names of the pages made from ``docs/*.md`` (``instructors.md``), in page order.
     """
     kept = [text for heading, text in split_sections(readme)
             if heading == "" or heading.startswith(LANDING_SECTIONS)]
     text = "".join(kept).rstrip() + "\n"
-    pages = {f"notebooks/{name}" for name in notebooks}
-
-    def fix(match: re.Match) -> str:
-        label, target = match.groups()
-        path = target.split("#")[0]
-        if re.match(r"^[a-z]+:", target) or target.startswith("#") or path in pages or not repo_url:
-            return match.group(0)
-        return f"{label}({repo_url}/blob/{branch}/{path.lstrip('./')}{target[len(path):]})"
-
-    text = _LINK.sub(fix, text)
+    pages = {f"notebooks/{name}" for name in notebooks} | {f"docs/{name}" for name in docs}
+    text = fix_links(text, "", pages, repo_url, branch)
     by_number = {name.split("_")[0]: name for name in notebooks}
     out_lines = []
     for line in text.splitlines():
@@ -126,11 +141,12 @@ def landing_page(readme: str, notebooks: list[str], repo_url: str, branch: str) 
             if f"notebooks/{name}" not in cell:
                 cell = f"[{cell}](notebooks/{name})"
             if repo_url:
-                cell += f" [![Open in Colab](notebooks/{BADGE_FILE})]({colab_url(repo_url, branch, f'notebooks/{name}')})"
+                cell += f" [![Open in Colab](notebooks/{BADGE_FILE})]({colab_url(f'notebooks/{name}', repo_url, branch)})"
             line = f"| {row.group(1)} | {cell} |" + line[row.end():]
         out_lines.append(line)
     toctree = "\n```{toctree}\n:hidden:\n:maxdepth: 2\n\n" + "".join(
-        f"notebooks/{Path(name).stem}\n" for name in notebooks) + "```\n"
+        f"notebooks/{Path(name).stem}\n" for name in notebooks) + "".join(
+        f"docs/{Path(name).stem}\n" for name in docs) + "```\n"
     return "\n".join(out_lines) + "\n" + toctree
 
 
@@ -291,8 +307,16 @@ def stage(root: Path, staging: Path, outputs_from: Path | None) -> list[str]:
     repo_url, branch = repo_settings(root)
     (staging / "notebooks").mkdir(parents=True)
     shutil.copy2(HERE / "_static" / BADGE_FILE, staging / "notebooks" / BADGE_FILE)
-    (staging / "index.md").write_text(landing_page(readme.read_text(encoding="utf-8"), notebooks, repo_url, branch),
-                                      encoding="utf-8")
+    docs = [name for name in DOC_PAGES if (root / "docs" / name).is_file()]
+    pages = {f"notebooks/{name}" for name in notebooks} | {f"docs/{name}" for name in docs}
+    (staging / "index.md").write_text(landing_page(readme.read_text(encoding="utf-8"), notebooks, repo_url, branch,
+                                                   docs), encoding="utf-8")
+    if docs:
+        (staging / "docs").mkdir()
+    for name in docs:
+        text = (root / "docs" / name).read_text(encoding="utf-8")
+        text = text.replace("```mermaid\n", "```text\n")   # no mermaid renderer here: the diagram's source, as text
+        (staging / "docs" / name).write_text(fix_links(text, "docs", pages, repo_url, branch), encoding="utf-8")
     for name in notebooks:
         nb = json.loads((root / "notebooks" / name).read_text(encoding="utf-8"))
         if outputs_from is not None and (outputs_from / name).is_file():
@@ -341,7 +365,7 @@ def build(root: Path, out: Path, outputs_from: Path | None = None) -> None:
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(html), str(out))
-    print(f"site: {len(notebooks)} notebook pages + landing page in {out} "
+    print(f"site: {len(notebooks)} notebook pages, the landing page and the docs pages in {out} "
           f"({time.monotonic() - start:.1f} s); open {out / 'index.html'}")
 
 

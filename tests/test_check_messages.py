@@ -14,7 +14,7 @@ import pytest
 import torch
 from _homework_harness import Harness  # tests/ is on sys.path (pytest rootdir import mode)
 
-from course_utils.checks import homework as checks
+from course_utils.checks import selfcheck as checks
 from course_utils.checks.notmnist_toy import StandInError, make_toy_notmnist
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

@@ -17,7 +17,7 @@ import torch
 
 from course_utils.checks import exercise
 from course_utils.checks.compare import compare
-from course_utils.checks.exercise import check, exercises, feedback
+from course_utils.checks.exercise import exercises, feedback, give_feedback
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted(p for p in (REPO / "notebooks").glob("0[1-3]*_*.ipynb"))
@@ -78,15 +78,15 @@ def test_feedback_nudges_without_the_value(answer, expected, fragment):
 
 def test_every_nudge_is_one_sentence_with_one_full_stop(capsys):
     """No "?." or ".." at the end of a line, whatever the nudge (a question, a raised error's message)."""
-    check("01.rapid_test", 0.72)                                     # complement: the nudge is a question
-    check("01.coin_mle", lambda h, n: (_ for _ in ()).throw(ValueError("bad input.")))
-    check("03.view_shape", (64, 3072))
+    give_feedback("01.rapid_test", 0.72)                                     # complement: the nudge is a question
+    give_feedback("01.coin_mle", lambda h, n: (_ for _ in ()).throw(ValueError("bad input.")))
+    give_feedback("03.view_shape", (64, 3072))
     for line in capsys.readouterr().out.splitlines():
         assert "?." not in line and ".." not in line.replace("...", ""), line
         assert line.endswith((".", "?", "!")), line
 
 
-# --------------------------------------------------------------------------- the check function
+# --------------------------------------------------------------------------- give_feedback
 def _one_line(capsys):
     out = capsys.readouterr().out
     assert out.count("\n") == 1, out
@@ -94,51 +94,51 @@ def _one_line(capsys):
 
 
 def test_unanswered_and_unknown(capsys):
-    assert check("01.rapid_test", None) is False
+    assert give_feedback("01.rapid_test", None) is False
     out = _one_line(capsys)
     assert "not answered yet" in out and "Hint:" in out
-    assert check("01.rapid_test", ...) is False
+    assert give_feedback("01.rapid_test", ...) is False
     _one_line(capsys)
     with pytest.raises(KeyError, match="unknown exercise"):
-        check("01.nope", 1.0)
+        give_feedback("01.nope", 1.0)
     with pytest.raises(TypeError, match="logits=..., label=..."):
-        check("01.cross_entropy", 1.0)
+        give_feedback("01.cross_entropy", 1.0)
 
 
 def test_right_value_answers_pass(capsys):
     from course_utils.lessons import bayes
 
-    assert check("01.rapid_test", bayes.posterior(0.02, 0.95, 0.05))
-    assert check("01.required_false_alarm", 0.1 * 0.99 * 0.05 / (0.95 * 0.9))
-    assert check("01.tests_needed", 4)
-    assert check("01.b_on_a_mix", 234 / 270 * 87 / 350 + 55 / 80 * 263 / 350)
+    assert give_feedback("01.rapid_test", bayes.posterior(0.02, 0.95, 0.05))
+    assert give_feedback("01.required_false_alarm", 0.1 * 0.99 * 0.05 / (0.95 * 0.9))
+    assert give_feedback("01.tests_needed", 4)
+    assert give_feedback("01.b_on_a_mix", 234 / 270 * 87 / 350 + 55 / 80 * 263 / 350)
     logits = np.array([2.0, 0.5, -1.0])
     p = np.exp(logits) / np.exp(logits).sum()
-    assert check("01.cross_entropy", -np.log(p[0]), logits=logits, label=0)
-    assert check("02.xor_best_line", 3)
-    assert check("02.largest_stable_lr", 1.0)
-    assert check("03.g_prime", 3 * math.e)
-    assert check("03.view_shape", (192, 1024))
-    assert check("03.view_shape", torch.Size([192, 1024]))
-    assert check("03.broadcast_shape", (5, 3, 4))
-    assert check("03.mlp_params", 109386)
-    assert check("03.init_predictions", (math.sqrt(1 / 3) * (1 / 6) ** 9.5, 0.16 * 0.0128 ** 9.5, math.sqrt(2)))
-    assert check("03b.batches_per_epoch", (20, 19, 136))
+    assert give_feedback("01.cross_entropy", -np.log(p[0]), logits=logits, label=0)
+    assert give_feedback("02.xor_best_line", 3)
+    assert give_feedback("02.largest_stable_lr", 1.0)
+    assert give_feedback("03.g_prime", 3 * math.e)
+    assert give_feedback("03.view_shape", (192, 1024))
+    assert give_feedback("03.view_shape", torch.Size([192, 1024]))
+    assert give_feedback("03.broadcast_shape", (5, 3, 4))
+    assert give_feedback("03.mlp_params", 109386)
+    assert give_feedback("03.init_predictions", (math.sqrt(1 / 3) * (1 / 6) ** 9.5, 0.16 * 0.0128 ** 9.5, math.sqrt(2)))
+    assert give_feedback("03b.batches_per_epoch", (20, 19, 136))
     out = capsys.readouterr().out
     assert out.count("✅") == 14 and "❌" not in out
 
 
 def test_wrong_value_answers_get_a_nudge_not_the_answer(capsys):
-    assert check("01.rapid_test", 27.94) is False            # a percentage
+    assert give_feedback("01.rapid_test", 27.94) is False            # a percentage
     out = _one_line(capsys)
     assert "❌" in out and "percentage" in out and "0.279" not in out
-    assert check("01.tests_needed", 3) is False
+    assert give_feedback("01.tests_needed", 3) is False
     out = _one_line(capsys)
     assert "too small" in out and "4" not in out.split("Hint")[0]
-    assert check("03.view_shape", (64, 3072)) is False
+    assert give_feedback("03.view_shape", (64, 3072)) is False
     out = _one_line(capsys)
     assert "in your answer, 2 elements are off" in out and "192" not in out
-    assert check("03.broadcast_shape", (5, 4)) is False
+    assert give_feedback("03.broadcast_shape", (5, 4)) is False
     assert "2 entries; it should have more" in _one_line(capsys)
 
 
@@ -149,30 +149,30 @@ def test_function_exercises(capsys):
     def posterior(p, s, f):
         return p * s / (p * s + (1 - p) * f)
 
-    assert check("01.posterior_formula", posterior)
-    assert check("01.posterior_formula", bayes.posterior)
-    assert check("01.sequential_update", lambda p, s, f, n: list(bayes.sequential_posteriors(p, s, f, tests=n)))
-    assert check("01.coin_mle", lambda h, n: h / n)
-    assert check("01.coin_map", lambda h, n, a, b: (h + a - 1) / (n + a + b - 2))
-    assert check("02.momentum_step", optim.momentum_step)
-    assert check("02.adam_step", optim.adam_step)
-    assert check("03.numerical_gradient", exercise._central_difference)
+    assert give_feedback("01.posterior_formula", posterior)
+    assert give_feedback("01.posterior_formula", bayes.posterior)
+    assert give_feedback("01.sequential_update", lambda p, s, f, n: list(bayes.sequential_posteriors(p, s, f, tests=n)))
+    assert give_feedback("01.coin_mle", lambda h, n: h / n)
+    assert give_feedback("01.coin_map", lambda h, n, a, b: (h + a - 1) / (n + a + b - 2))
+    assert give_feedback("02.momentum_step", optim.momentum_step)
+    assert give_feedback("02.adam_step", optim.adam_step)
+    assert give_feedback("03.numerical_gradient", exercise._central_difference)
     capsys.readouterr()
 
-    assert check("01.posterior_formula", lambda p, s, f: None) is False        # the exercise cell as shipped
+    assert give_feedback("01.posterior_formula", lambda p, s, f: None) is False        # the exercise cell as shipped
     assert "not answered yet" in _one_line(capsys)
-    assert check("01.posterior_formula", lambda p, s, f: p * s) is False         # forgot the evidence
+    assert give_feedback("01.posterior_formula", lambda p, s, f: p * s) is False         # forgot the evidence
     out = _one_line(capsys)
     assert "for <lambda>(0.1, 0.99, 0.01), the result is too small" in out
-    assert check("01.coin_mle", lambda h, n: h / (n + 1)) is False
+    assert give_feedback("01.coin_mle", lambda h, n: h / (n + 1)) is False
     assert "too small" in _one_line(capsys)
-    assert check("02.momentum_step", lambda w, g, v, lr, m: w - lr * g) is False  # one value instead of two
+    assert give_feedback("02.momentum_step", lambda w, g, v, lr, m: w - lr * g) is False  # one value instead of two
     assert "should return 2 values" in _one_line(capsys)
-    assert check("02.momentum_step", lambda w, g, v, lr, m: (w - lr * g, g)) is False
+    assert give_feedback("02.momentum_step", lambda w, g, v, lr, m: (w - lr * g, g)) is False
     assert "value 1 of the result" in _one_line(capsys)
-    assert check("01.coin_mle", lambda h, n: 1 / 0) is False
+    assert give_feedback("01.coin_mle", lambda h, n: 1 / 0) is False
     assert "raised ZeroDivisionError" in _one_line(capsys)
-    assert check("01.coin_mle", 0.5) is False
+    assert give_feedback("01.coin_mle", 0.5) is False
     assert "asks for a function" in _one_line(capsys)
 
 
@@ -199,34 +199,34 @@ def test_the_new_03_exercises_accept_right_answers_and_name_what_is_wrong(capsys
     def predicted_std(v, n, layers):
         return math.sqrt(n * v) * math.sqrt(n * v / 2) ** (layers - 1)
 
-    assert check("03.relative_error", relative_error)
-    assert check("03.mlp_backward", _student_backward)
-    assert check("03.mlp_backward", lambda *a: list(_student_backward(*a)))      # a list is fine too
-    assert check("03.init_std", predicted_std)
-    assert check("03.init_predictions", tuple(predicted_std(v, 256, 20) for v in (1 / 768, 1e-4, 2 / 256)))
+    assert give_feedback("03.relative_error", relative_error)
+    assert give_feedback("03.mlp_backward", _student_backward)
+    assert give_feedback("03.mlp_backward", lambda *a: list(_student_backward(*a)))      # a list is fine too
+    assert give_feedback("03.init_std", predicted_std)
+    assert give_feedback("03.init_predictions", tuple(predicted_std(v, 256, 20) for v in (1 / 768, 1e-4, 2 / 256)))
     capsys.readouterr()
 
     # relative error: 0/0 where both gradients are 0 gives nan; the sum |a| + |b| halves the error
     with np.errstate(invalid="ignore"):
-        assert not check("03.relative_error", lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))
+        assert not give_feedback("03.relative_error", lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))
     assert "nan or inf" in _one_line(capsys)
-    assert not check("03.relative_error", lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-12)))
+    assert not give_feedback("03.relative_error", lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-12)))
     assert "too small by a factor between" in _one_line(capsys)
     # backward: a forgotten ReLU mask is layer 1's fault only; a forgotten 1/N makes every gradient too large
-    assert not check("03.mlp_backward", lambda *a: _student_backward(*a, mask=False))
+    assert not give_feedback("03.mlp_backward", lambda *a: _student_backward(*a, mask=False))
     out = _one_line(capsys)
     assert "dW1 (layer 1's weights)" in out and "dW2" not in out.split("Hint")[0]
-    assert not check("03.mlp_backward", lambda *a: _student_backward(*a, per_example=False))
+    assert not give_feedback("03.mlp_backward", lambda *a: _student_backward(*a, per_example=False))
     out = _one_line(capsys)
     assert "all too large in absolute value, the worst by a factor between 3 and 5" in out   # N = 4
-    assert not check("03.mlp_backward", lambda *a: (_student_backward(*a)[0].T,) + _student_backward(*a)[1:])
+    assert not give_feedback("03.mlp_backward", lambda *a: (_student_backward(*a)[0].T,) + _student_backward(*a)[1:])
     assert "the shape of dW1 (layer 1's weights) is off" in _one_line(capsys)
-    assert not check("03.mlp_backward", lambda *a: _student_backward(*a)[:3])
+    assert not give_feedback("03.mlp_backward", lambda *a: _student_backward(*a)[:3])
     assert "returned 3 values, it should return 4" in _one_line(capsys)
     # the init theory: forgetting that ReLU halves the second moment gives far too big a prediction
-    assert not check("03.init_std", lambda v, n, layers: math.sqrt(n * v) ** layers)
+    assert not give_feedback("03.init_std", lambda v, n, layers: math.sqrt(n * v) ** layers)
     assert "too big by a factor of 100 or more" in _one_line(capsys)
-    assert not check("03.init_predictions", (math.sqrt(2),) * 3)                 # He's answer for all three
+    assert not give_feedback("03.init_predictions", (math.sqrt(2),) * 3)                 # He's answer for all three
     out = _one_line(capsys)
     assert "2 elements are off, the first at index 0" in out and "too big" in out
     # the nudges never print the expected gradients or predictions
@@ -270,7 +270,7 @@ def test_every_exercise_is_covered_by_a_notebook():
     for path in LESSONS:
         nb = json.loads(path.read_text(encoding="utf-8"))
         for cell in nb["cells"]:
-            ids.update(re.findall(r'check\("([0-9]{2}b?\.[a-z_]+)"', "".join(cell["source"])))
+            ids.update(re.findall(r'(?:give_feedback|check)\("([0-9]{2}b?\.[a-z_]+)"', "".join(cell["source"])))
     assert ids == set(exercises())
 
 
@@ -279,10 +279,10 @@ def test_check_cells_compute_no_expected_value(path):
     """A check cell passes the answer (and named notebook data), never an expected value or a tolerance."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     calls = [line for cell in nb["cells"] if cell["cell_type"] == "code"
-             for line in "".join(cell["source"]).splitlines() if "check(" in line]
+             for line in "".join(cell["source"]).splitlines() if re.search(r"\b(give_feedback|check)\(", line)]
     assert calls, "no check cells found"
     for line in calls:
-        args = re.search(r'check\("[^"]+",\s*(.*)\)\s*$', re.sub(r"\s+#.*$", "", line))   # a comment may follow
+        args = re.search(r'(?:give_feedback|check)\("[^"]+",\s*(.*)\)\s*$', re.sub(r"\s+#.*$", "", line))   # a comment may follow
         assert args, line
         parts = [a.strip() for a in args.group(1).split(",")]
         assert all(re.fullmatch(r"[a-z_]+(=[a-z_]+)?|strict=True", part) for part in parts), line
@@ -296,3 +296,8 @@ def test_committed_exercise_outputs_are_unanswered(path):
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
                    for o in c.get("outputs", []) if o.get("output_type") == "stream")
     assert "✏️" in text and "❌" not in text
+
+
+def test_check_is_the_old_name_of_give_feedback():
+    """Notebook 03 still imports ``check`` (renamed to say what it does: it prints and never raises)."""
+    assert exercise.check is give_feedback

@@ -107,7 +107,7 @@ def test_colab_mount_drive_moves_root_to_drive(fake_colab, capsys):
     # archives on Drive, extracted data on the fast local disk
     assert env.data_dir == drive_course / "data"
     assert env.local_data_dir == fake_colab / _config.COURSE_DIRNAME / "data"
-    assert "Colab + Drive" in out  # the GPU hint is tested in test_device_compat.py
+    assert "Colab + Drive" in out  # the GPU hint is tested in test_device_versions.py
     assert course_utils.course_path("checkpoints") == drive_course / "checkpoints"
 
 

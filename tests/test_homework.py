@@ -1,4 +1,4 @@
-"""Homework tooling without kernels: the source format, the release, lint, and the self-checks."""
+"""Homework tooling without kernels: the source format, the release, the audit, and the self-checks."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (p
 
 from course_tools.homework import config
 from course_tools.homework.__main__ import main
+from course_tools.homework.audit import audit, student_run_problems
 from course_tools.homework.leaks import leak_report, leak_shares, solution_units
-from course_tools.homework.lint import lint, student_run_problems
 from course_tools.homework.markers import MarkerError, parse_notebook, python_error
 from course_tools.homework.records import Run, SubmissionResult
 from course_tools.homework.release import ReleaseError, release, student_notebook
-from course_utils.checks import homework as checks
+from course_utils.checks import selfcheck as checks
 
 STUDENT_REPO = "https://github.com/teacher/dl-basics-student"
 
@@ -135,7 +135,7 @@ def test_notebook_without_tasks_is_not_homework():
 def test_release_layout_excludes_instructor_only_files(released):
     root, out, result = released
     assert (out / "notebooks" / hf.FIXTURE_NAME).is_file() and (out / "notebooks" / "01_lesson.ipynb").is_file()
-    for rel in ("course_utils/__init__.py", "course_utils/checks/homework.py", "data/embedded/tiny.txt",
+    for rel in ("course_utils/__init__.py", "course_utils/checks/selfcheck.py", "data/embedded/tiny.txt",
                 "README.md", "LICENSE", "requirements.txt", "constraints.txt", "pyproject.toml", "Makefile",
                 ".gitignore"):
         assert (out / rel).is_file(), rel
@@ -187,7 +187,7 @@ def test_release_refuses_malformed_questions(tmp_path, edit, words):
     hf.save(nb, root / "notebooks" / hf.FIXTURE_NAME)
     with pytest.raises(ReleaseError, match=re.escape(words)):
         release(root / "notebooks", tmp_path / "dist" / "student")
-    assert any(words in p for p in lint(root / "notebooks"))
+    assert any(words in p for p in audit(root / "notebooks"))
 
 
 def test_release_ships_no_instructor_tools(released):
@@ -209,12 +209,12 @@ def test_release_points_badges_and_config_at_the_student_repo(released):
     assert all(c.get("outputs", []) == [] for c in lesson["cells"])
 
 
-def test_release_ships_the_student_readme_when_there_is_one(tmp_path):
-    root = hf.make_instructor_repo(tmp_path / "instructor")
-    (root / config.STUDENT_README).write_text("# Student README\n")
-    release(root / "notebooks", tmp_path / "dist" / "student")
-    assert (tmp_path / "dist" / "student" / "README.md").read_text() == "# Student README\n"
-    assert not (tmp_path / "dist" / "student" / config.STUDENT_README).exists()
+def test_release_ships_the_student_projects_own_files_not_the_instructors(released):
+    """README, Makefile, pyproject.toml, requirements.txt and .gitignore come from config.STUDENT_FILES."""
+    root, out, _ = released
+    for name in ("README.md", "Makefile", "pyproject.toml", "requirements.txt", ".gitignore"):
+        assert (out / name).read_bytes() == (config.STUDENT_FILES / name).read_bytes(), name
+        assert (out / name).read_text() != (root / name).read_text(), name
 
 
 def test_release_replaces_its_own_edition_keeping_git_and_refuses_other_folders(tmp_path):
@@ -253,34 +253,34 @@ def test_failed_release_changes_nothing(tmp_path):
     assert (tmp_path / "dist" / "student.grading-key.json").read_bytes() == key_before
 
 
-# --------------------------------------------------------------------------- lint and the CLI
-def test_lint_clean_in_sync_and_out_of_date(released, tmp_path):
+# --------------------------------------------------------------------------- the audit and the CLI
+def test_audit_clean_in_sync_and_out_of_date(released, tmp_path):
     root, out, _ = released
-    assert lint(root / "notebooks") == []
-    assert lint(root / "notebooks", student=out) == []
+    assert audit(root / "notebooks") == []
+    assert audit(root / "notebooks", student=out) == []
     copy = tmp_path / "student"
     import shutil
 
     shutil.copytree(out, copy)
     (copy / "notebooks" / hf.FIXTURE_NAME).write_text((copy / "notebooks" / hf.FIXTURE_NAME).read_text()
                                                       .replace("square(3)", "square(4)"))
-    problems = lint(root / "notebooks", student=copy)
+    problems = audit(root / "notebooks", student=copy)
     assert len(problems) == 1 and "out of date" in problems[0] and hf.FIXTURE_NAME in problems[0]
 
 
-def test_cli_release_and_lint(tmp_path, capsys):
+def test_cli_release_and_audit(tmp_path, capsys):
     root = hf.make_instructor_repo(tmp_path / "instructor")
     out = tmp_path / "dist" / "student"
-    assert main(["release", str(root / "notebooks"), "--out", str(out)]) == 0
+    assert main(["release", str(root / "notebooks"), "--out", str(out), "--no-url"]) == 0
     printed = capsys.readouterr().out
     assert "3 task(s), 5 point(s)" in printed and "never publish" in printed
-    assert main(["lint", str(root / "notebooks"), "--student", str(out)]) == 0
+    assert main(["audit", str(root / "notebooks"), "--student", str(out)]) == 0
     nb = hf.load(root / "notebooks" / hf.FIXTURE_NAME)
     nb["cells"][hf.find(nb, "# TEST fx.counter")]["source"] = "print('no header')"
     hf.save(nb, root / "notebooks" / hf.FIXTURE_NAME)
-    assert main(["lint", str(root / "notebooks")]) == 1
+    assert main(["audit", str(root / "notebooks")]) == 1
     assert "'fx.counter' has no test cell" in capsys.readouterr().out
-    assert main(["release", str(root / "notebooks"), "--out", str(out)]) == 1
+    assert main(["release", str(root / "notebooks"), "--out", str(out), "--no-url"]) == 1
 
 
 def test_package_import_has_no_side_effects():
@@ -318,7 +318,7 @@ def test_leak_share_counts_solution_lines_shown_in_the_edition(tmp_path):
     (share,) = leak_shares(root / "notebooks")
     assert share.leaked == ["return data / np.linalg.norm(data, axis=1, keepdims=True)"] and share.share == 0.5
     assert "90_fixture_homework.ipynb: 1/2 = 50.0%" in leak_report(root / "notebooks")
-    problems = lint(root / "notebooks")
+    problems = audit(root / "notebooks")
     assert len(problems) == 1 and "1 of 2 solution lines (50.0%, limit 10%)" in problems[0]
 
 
@@ -476,7 +476,8 @@ def test_scan_flags_suspicious_constructs(source, flag):
 @pytest.mark.parametrize("source", [
     "import torch\nx = torch.stack([a, b])\nfor m in model.modules():\n    pass",
     "with open('notes.txt', 'w') as f:\n    f.write('hi')",
-    "from course_utils.checks.homework import check_close, passed",
+    "from course_utils.checks.homework import check_close, passed",     # the old name of selfcheck
+    "from course_utils.checks.selfcheck import check_close, passed",
     "%matplotlib inline\nimport numpy as np",
 ])
 def test_scan_leaves_ordinary_code_alone(source):

@@ -299,8 +299,8 @@ def test_the_process_limit_counts_each_sandbox_alone(monkeypatch):
 
 # --------------------------------------------------------------------------- the README
 def test_the_readme_quotes_the_caps_of_config():
-    """The README quotes these figures; a change here must change it too."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    """docs/instructors.md quotes these figures; a change here must change it too."""
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "instructors.md").read_text(encoding="utf-8")
     for figure in (f"{config.KERNEL_TASKS}", f"{config.KERNEL_DISK_BYTES // MiB} MiB",
                    f"{config.KERNEL_TMP_BYTES // MiB} MiB", f"{config.MAX_SUBMISSION_BYTES:,}",
                    f"{config.MAX_CELL_CHARS:,}"):

@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_tools.homework {release,grade,merge-manual,lint} ...`` (``--help`` on each)."""
+"""Command line: ``python -m course_tools.homework {release,grade,merge-manual,audit} ...`` (``--help`` on each)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ from . import config
 
 def _release(args) -> int:
     from .markers import MarkerError
-    from .release import ReleaseError, release
+    from .release import NO_URL_MESSAGE, ReleaseError, release
 
+    if args.repo_url and args.no_url:
+        print("release failed, nothing was written:\n--repo-url and --no-url contradict each other: give one",
+              file=sys.stderr)
+        return 1
+    if not args.repo_url and not args.no_url:
+        print(f"release failed, nothing was written:\n{NO_URL_MESSAGE}", file=sys.stderr)
+        return 1
     try:
         result = release(args.notebooks, args.out, root=args.root, repo_url=args.repo_url, key_path=args.key,
                          force=args.force)
@@ -24,8 +31,6 @@ def _release(args) -> int:
     for name, (tasks, points) in result.homework.items():
         print(f"  homework {name}: {tasks} task(s), {points:g} point(s)")
     print(f"grading key (instructor only, never publish it): {result.key_path}")
-    if not args.repo_url:
-        print("note: no --repo-url given: the badges still point at the REPO_URL of course_utils/_config.py")
     for note in result.notes:
         print(f"note: {note}")
     return 0
@@ -37,7 +42,7 @@ NBCLIENT_MINIMUM = "0.6.1"
 
 
 def _grade(args) -> int:
-    from course_utils.compat import too_old
+    from course_utils.versions import too_old
 
     problem = too_old("nbclient", NBCLIENT_MINIMUM, "The grader")
     if problem:
@@ -80,10 +85,10 @@ def _merge_manual(args) -> int:
     return 0
 
 
-def _lint(args) -> int:
-    from .lint import leak_report, lint
+def _audit(args) -> int:
+    from .audit import audit, leak_report
 
-    problems = lint(args.notebooks, student=args.student, root=args.root, run=args.run, wrong=args.wrong,
+    problems = audit(args.notebooks, student=args.student, root=args.root, run=args.run, wrong=args.wrong,
                     jobs=args.jobs)
     report = leak_report(args.notebooks, root=args.root)
     if report:
@@ -99,13 +104,16 @@ def _lint(args) -> int:
 
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_tools.homework",
-                                     description="Release a student edition, grade submissions, lint homework.")
+                                     description="Release a student edition, grade submissions, audit the homework.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     rel = sub.add_parser("release", help="write the student edition and the grading key")
     rel.add_argument("notebooks", type=Path, help="the instructor's notebooks folder, e.g. notebooks/")
     rel.add_argument("--out", type=Path, required=True, help="student edition folder, e.g. dist/student")
-    rel.add_argument("--repo-url", default=None, help="GitHub URL of the student repository (badges point there)")
+    rel.add_argument("--repo-url", default=None, help="GitHub URL of the student repository (badges point there); "
+                     "required unless --no-url")
+    rel.add_argument("--no-url", action="store_true",
+                     help="an edition that names no repository (no Colab badges), instead of --repo-url")
     rel.add_argument("--key", type=Path, default=None, help="grading key path (default: <out>.grading-key.json)")
     rel.add_argument("--root", type=Path, default=None, help="instructor repository (default: notebooks/..)")
     rel.add_argument("--force", action="store_true", help="replace --out even if release did not make it")
@@ -141,7 +149,9 @@ def main(argv: Optional[list] = None) -> int:
                      help="folder of the review pages (default: <grades stem>-review/)")
     man.set_defaults(func=_merge_manual)
 
-    lin = sub.add_parser("lint", help="check markers, tests, and that the student edition is in sync")
+    lin = sub.add_parser("audit", aliases=["lint"],
+                         help="check markers, tests, questions, leak share and that the student edition is in sync "
+                              "(`lint` is its old name)")
     lin.add_argument("notebooks", type=Path, nargs="?", default=Path("notebooks"))
     lin.add_argument("--student", type=Path, default=None, help="student edition folder to compare")
     lin.add_argument("--root", type=Path, default=None, help="instructor repository (default: notebooks/..)")
@@ -152,7 +162,7 @@ def main(argv: Optional[list] = None) -> int:
                      help="folder of typical wrong solutions (<notebook stem>.txt): each must fail its task's "
                           "self-check wherever it loses points (self-check parity)")
     lin.add_argument("--jobs", type=int, default=1, help="notebooks graded at once by --wrong (default 1)")
-    lin.set_defaults(func=_lint)
+    lin.set_defaults(func=_audit)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -2,7 +2,8 @@
 
 Release (``python -m course_tools.homework release``):
 
-- ``STUDENT_EDITION_PATHS``: what the student edition copies from the instructor repository.
+- ``STUDENT_EDITION_PATHS``: what the student edition copies from the instructor repository;
+  ``STUDENT_FILES``: the student project's own README, Makefile and packaging.
 - ``EXCLUDED_NAMES``: file and folder names never copied (caches, build output, keys).
 - ``STUB_COMMENT``, ``DEFAULT_CODE_HINT``, ``MARKDOWN_PROMPT``: the wording of stubs and prompts.
 
@@ -13,24 +14,21 @@ of the grading kernels.
 
 from __future__ import annotations
 
-#: Files and folders (relative to the repository root) that make up the student edition, besides
-#: the released notebooks. Missing ones are skipped with a note.
+from pathlib import Path
+
+#: Files and folders (relative to the repository root) that the student edition copies from the instructor
+#: repository, besides the released notebooks. Missing ones are skipped with a note.
 STUDENT_EDITION_PATHS: tuple = (
     "course_utils",
     "data/embedded",
     "docs/FACTS.md",
-    "README.md",
     "LICENSE",
-    "requirements.txt",
     "constraints.txt",
-    "pyproject.toml",
-    "Makefile",
-    ".gitignore",
 )
 
-#: When this file exists at the repository root, the student edition ships it as its README.md
-#: (instead of the instructor's README, which describes releasing and grading).
-STUDENT_README = "README.student.md"
+#: The student edition's own project files (README.md, Makefile, pyproject.toml, requirements.txt, .gitignore),
+#: copied to the edition's root: a student project with only student commands, never the instructor's.
+STUDENT_FILES = Path(__file__).resolve().parent / "student_files"
 
 #: Names never copied into the student edition, at any depth.
 EXCLUDED_NAMES: tuple = ("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info", ".DS_Store",

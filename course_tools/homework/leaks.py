@@ -1,6 +1,6 @@
 """The leak share: how much of a homework's answer its student edition already shows.
 
-One definition, used by ``make hw-lint`` (``lint``), by the test suite and by
+One definition, used by ``make hw-audit`` (``audit``), by the test suite and by
 ``python -m course_tools.homework.leaks notebooks/`` (which prints every leaked line and where it was found):
 
 - A *solution line* is a line of code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in a task cell that

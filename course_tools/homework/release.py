@@ -2,11 +2,16 @@
 
 ``release(notebooks_dir, out)`` writes, atomically:
 
-- ``out``: a folder that can be pushed as its own repository and opened in Colab. Every notebook
-  has its outputs cleared; in homework notebooks each solution is a stub raising
+- ``out``: a folder that is a project of its own: it can be pushed as its own repository and opened in
+  Colab. Every notebook has its outputs cleared; in homework notebooks each solution is a stub raising
   ``NotImplementedError("<task id>: <what to write>")`` and the questions cells are gone. Beside the
-  notebooks it holds the files listed in ``config.STUDENT_EDITION_PATHS`` (the package, embedded
-  data, README, requirements, ...). The instructor's tools (``course_tools``) are never copied.
+  notebooks it holds the files listed in ``config.STUDENT_EDITION_PATHS`` (the package, embedded data,
+  the license, the pinned versions) and the student project's own files from ``config.STUDENT_FILES``
+  (its README, Makefile, pyproject.toml, requirements.txt, .gitignore). The instructor's tools
+  (``course_tools``), README, Makefile and packaging are never copied.
+- The edition's Colab badges, bootstrap cells and ``course_utils/_config.py`` point at the student
+  repository (``repo_url``); without one, the edition names no repository at all (no badge, a bootstrap
+  cell that says what to do on Colab, an empty ``REPO_URL``). Never at the instructor's repository.
 - ``<out>.grading-key.json`` beside it: the canonical test cells with their checksums, and each
   task's grading questions (the source of its ``# QUESTIONS`` cell and its requirements), for
   ``grade``. Instructor only: never publish it.
@@ -134,7 +139,7 @@ def student_notebook(homework: Homework) -> Any:
         for line in cell_source(cell).splitlines():
             if CODE_MARKER.match(line) or MD_MARKER.match(line):  # defence in depth: never ship a marker
                 raise ReleaseError(f"{homework.name}, cell {number + 1}: a solution/hidden-test marker would ship "
-                                   "to students; fix the markers (python -m course_tools.homework lint)")
+                                   "to students; fix the markers (python -m course_tools.homework audit)")
     return nb
 
 
@@ -236,11 +241,65 @@ def key_entry(homework: Homework, relpath: str, source_sha256: str, student: Any
 
 
 def _patch_repo_url(config_py: Path, repo_url: str) -> None:
+    """Set ``REPO_URL`` in the edition's ``_config.py`` (``""``: the edition names no repository)."""
     text = config_py.read_text(encoding="utf-8")
     new, count = re.subn(r"(?m)^REPO_URL\s*=.*$", f"REPO_URL = {json.dumps(repo_url)}", text)
     if count != 1:
-        raise ReleaseError(f"{config_py}: no 'REPO_URL = ...' line to point at {repo_url}")
+        raise ReleaseError(f"{config_py}: no 'REPO_URL = ...' line to point at {repo_url or 'no repository'}")
     config_py.write_text(new, encoding="utf-8")
+
+
+def _own_repo_url(root: Path) -> str:
+    """The instructor repository's ``REPO_URL`` (read from ``<root>/course_utils/_config.py``, not imported)."""
+    config_py = Path(root) / "course_utils" / "_config.py"
+    text = config_py.read_text(encoding="utf-8") if config_py.is_file() else ""
+    match = re.search(r"(?m)^REPO_URL\s*=\s*[\"']([^\"']*)[\"']", text)
+    return match.group(1).strip().rstrip("/").removesuffix(".git") if match else ""
+
+
+#: Why ``release`` needs a student repository URL (the command line refuses without one or ``--no-url``).
+NO_URL_MESSAGE = (
+    "no student repository URL: the student edition's Colab badges and bootstrap cells need the address of "
+    "the public student repository (this repository holds the solutions and must stay private). Give it as "
+    "`make release STUDENT_REPO_URL=https://github.com/<owner>/<student-repo>` or `--repo-url ...`; or pass "
+    "`--no-url` (`make release RELEASE_ARGS=--no-url`) for an edition that names no repository at all "
+    "(no Colab badges; on Colab its first cell says how to get the course files).")
+
+#: The bootstrap cell of an edition released with ``--no-url`` (it starts like every bootstrap cell).
+NO_URL_BOOTSTRAP = (
+    "# Course bootstrap: this copy of the course names no repository, so on Colab it cannot fetch the course\n"
+    "# code and data by itself. Locally it does nothing.\n"
+    "import sys\n"
+    "if \"google.colab\" in sys.modules:\n"
+    "    import importlib.util\n"
+    "    if importlib.util.find_spec(\"course_utils\") is None:\n"
+    "        raise RuntimeError(\"This copy of the course has no repository address, so Colab cannot download the \"\n"
+    "                           \"course code. Ask your instructor for the link of the course repository and open \"\n"
+    "                           \"the notebook from its 'Open in Colab' badge, or run the course locally (make lab).\")"
+)
+
+
+def remove_badges(nb: Any) -> Any:
+    """Drop the "Open in Colab" badge of the first markdown cell and make the bootstrap cell the no-URL one
+    (``NO_URL_BOOTSTRAP``); in place. For an edition released without a repository URL."""
+    badge = re.compile(r"\n*\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\n*")
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = badge.sub("\n\n", cell_source(cell), count=1).strip("\n")
+            break
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            if cell_source(cell).startswith("# Course bootstrap"):
+                cell.source = NO_URL_BOOTSTRAP
+            break
+    return nb
+
+
+def student_constraints(text: str) -> str:
+    """The edition's ``constraints.txt``: the instructor's lock of exact versions under a student's header."""
+    pins = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return ("# The exact versions this course was tested with (used by requirements.txt; `make setup` installs them).\n"
+            + "\n".join(pins) + "\n")
 
 
 def _check_repo_url(repo_url: str) -> str:
@@ -278,14 +337,17 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
                   repo_url: Optional[str] = None) -> tuple[dict, ReleaseResult]:
     """Write the student edition into the empty folder ``dest``; return ``(key, result)``.
 
-    The building block of ``release`` (which adds the atomic swap) and of ``lint``'s sync check.
+    The building block of ``release`` (which adds the atomic swap) and of ``audit``'s sync check.
     """
     notebooks_dir = Path(notebooks_dir)
     root = Path(root) if root is not None else notebooks_dir.resolve().parent
     dest = Path(dest)
     result = ReleaseResult(out=dest, key_path=default_key_path(dest))
-    if repo_url:
-        repo_url = _check_repo_url(repo_url)
+    repo_url = _check_repo_url(repo_url) if repo_url else ""
+    own = _own_repo_url(root)
+    if repo_url and own and repo_url.lower() == own.lower():
+        raise ReleaseError(f"--repo-url {repo_url} is this repository's own URL (REPO_URL in course_utils/_config.py), "
+                           "which holds the solutions: give the student repository's URL (STUDENT_REPO_URL)")
     parsed = parse_all(notebooks_dir, root)
     if not parsed:
         raise ReleaseError(f"no notebooks found under {notebooks_dir}: pass the folder that holds the .ipynb files")
@@ -299,20 +361,26 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
             shutil.copy2(src, dest / rel)
         else:
             result.notes.append(f"{rel} not found in {root}: not included")
-    if (root / config.STUDENT_README).is_file():
-        shutil.copy2(root / config.STUDENT_README, dest / "README.md")
-    if repo_url:
-        config_py = dest / "course_utils" / "_config.py"
-        if config_py.is_file():
-            _patch_repo_url(config_py, repo_url)
-        else:
-            result.notes.append("course_utils/_config.py not in the edition: REPO_URL not set")
+    if (dest / "constraints.txt").is_file():
+        (dest / "constraints.txt").write_text(student_constraints((dest / "constraints.txt").read_text(
+            encoding="utf-8")), encoding="utf-8")
+    student_files = Path(config.STUDENT_FILES)
+    for src in sorted(student_files.rglob("*")):
+        if src.is_file() and not any(_ignored(part) for part in src.relative_to(student_files).parts):
+            target = dest / src.relative_to(student_files)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+    config_py = dest / "course_utils" / "_config.py"
+    if config_py.is_file():
+        _patch_repo_url(config_py, repo_url)
+    else:
+        result.notes.append("course_utils/_config.py not in the edition: REPO_URL not set")
+    if not repo_url:
+        result.notes.append("no repository URL (--no-url): the edition names no repository; its notebooks have "
+                            "no Colab badge, and on Colab their first cell says the course files cannot be fetched")
     apply_badges: Optional[Callable] = None
     if repo_url:
-        try:
-            from course_tools.notebooks import apply_badges
-        except ImportError:
-            result.notes.append("course_tools.notebooks.apply_badges is missing: badges were NOT rewritten")
+        from course_tools.notebooks import apply_badges
     key: dict[str, Any] = {
         "format": KEY_FORMAT,
         "warning": "Instructor only. Contains the grading questions and their judges: never publish this file.",
@@ -320,7 +388,9 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
     }
     for path, rel, homework in parsed:
         nb = student_notebook(homework)
-        if apply_badges is not None:
+        if not repo_url:
+            remove_badges(nb)
+        elif apply_badges is not None:
             try:
                 apply_badges(nb, rel, repo_url=repo_url)
             except ValueError as exc:
@@ -334,8 +404,8 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
             key["notebooks"][path.name] = key_entry(homework, rel, sha, student=nb)
             result.homework[path.name] = (len(homework.tasks), homework.total_points)
     (dest / config.EDITION_MARKER).write_text(
-        "This folder is generated by `python -m course_tools.homework release` from the instructor's\n"
-        "repository. Do not edit it by hand: change the instructor's notebooks and release again.\n",
+        "This folder is the student edition of the course, generated from the instructor's notebooks.\n"
+        "Do not edit it by hand: the next edition replaces it (its .git folder is kept).\n",
         encoding="utf-8")
     return key, result
 
@@ -367,7 +437,9 @@ def release(notebooks_dir: Path, out: Path, *, root: Optional[Path] = None, repo
             replaced; its ``.git`` folder is kept so the edition can be its own repository.
         root: the instructor repository (default: the parent of ``notebooks_dir``).
         repo_url: the student repository's GitHub URL: badges, bootstrap cells and
-            ``course_utils/_config.py`` of the edition point at it.
+            ``course_utils/_config.py`` of the edition point at it. ``None`` or ``""``: the edition names no
+            repository at all (``remove_badges``; noted in the result). The command line refuses to release
+            without ``--repo-url`` or an explicit ``--no-url`` (``NO_URL_MESSAGE``).
         key_path: where the grading key goes (default ``<out>.grading-key.json``); never inside ``out``.
         force: replace ``out`` even if it was not made by ``release``.
 

@@ -21,6 +21,8 @@ from typing import Iterable
 #: Names the test cells call; rebinding them is how a student would fake passing checks.
 CHECK_NAMES = frozenset({"check", "check_close", "check_equal", "check_shape", "check_type", "passed",
                          "CheckFailure"})
+#: The module the test cells import them from (``homework`` is its old name, still importable).
+CHECKS_MODULES = ("course_utils.checks.selfcheck", "course_utils.checks.homework")
 _BUILTIN_NAMES = frozenset({"exec", "eval", "compile", "__import__", "globals", "getattr", "setattr", "type",
                             "isinstance", "issubclass", "__builtins__", "print", "open"})
 _HISTORY_NAMES = frozenset({"In", "Out", "_ih", "_oh", "_dh", "_ii", "_iii", "_i", "_", "__", "___"})
@@ -89,12 +91,12 @@ def _scan_tree(tree: ast.AST) -> set[str]:
                     flags.add("builtins")
                 elif top == "importlib":
                     flags.add("sys.modules")
-            if isinstance(node, ast.ImportFrom) and node.module != "course_utils.checks.homework":
+            if isinstance(node, ast.ImportFrom) and node.module not in CHECKS_MODULES:
                 if any((a.asname or a.name) in CHECK_NAMES for a in node.names):
                     flags.add("redefines-checks")
             for alias in node.names:
                 if alias.asname in CHECK_NAMES and (isinstance(node, ast.Import)
-                                                     or node.module != "course_utils.checks.homework"
+                                                     or node.module not in CHECKS_MODULES
                                                      or alias.asname != alias.name):
                     flags.add("redefines-checks")
         elif isinstance(node, ast.Name):
@@ -126,7 +128,7 @@ def _scan_tree(tree: ast.AST) -> set[str]:
                 owner = node.value.id
                 if owner not in ("self", "cls") and owner[:1].islower() and node.attr in CHECK_NAMES:
                     flags.add("redefines-checks")
-                elif owner in ("np", "numpy", "torch", "math", "builtins", "sys", "os", "checks", "homework",
+                elif owner in ("np", "numpy", "torch", "math", "builtins", "sys", "os", "checks", "homework", "selfcheck",
                                "course_utils", "nn", "F", "IPython"):
                     flags.add("patches-modules")
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):

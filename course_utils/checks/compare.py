@@ -1,4 +1,4 @@
-"""One comparison core for every check in the course: how an answer differs from the expected value.
+"""The comparison core of the lessons' exercise feedback: how an answer differs from the expected value.
 
 ``compare(answer, expected, atol=..., rtol=...)`` returns a ``Comparison`` that *describes* the
 difference (wrong type, wrong shape and in which dimension, not finite, too big or too small and by

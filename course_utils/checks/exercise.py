@@ -4,22 +4,27 @@ An exercise cell leaves the answer as ``None`` (or ``...``); the check cell righ
 exercise and passes the answer::
 
     answer = None          # your code here
-    check("01.rapid_test", answer)
+    give_feedback("01.rapid_test", answer)
 
-``check`` never raises, so a notebook still runs top to bottom (except in the test cell of a *graded* lesson
-exercise, which passes ``strict=True``: there a wrong or missing answer raises ``CheckFailure`` with the same
+``give_feedback`` never raises, so a notebook still runs top to bottom (except in the test cell of a *graded*
+lesson exercise, which passes ``strict=True``: there a wrong or missing answer raises ``CheckFailure`` with the same
 line, so that the grader and Run All see the self-check fail, as in the homework notebooks). It prints one line: "not answered
 yet", "correct", or a *nudge*: which way the answer is off (too big, too small, the wrong sign),
 by about how much (an order of magnitude, a percentage that should be a fraction), or which part is
 wrong (a dimension of a shape, an element of an array, one input of a function). It never prints
 the expected value, and the notebook never computes it: the expected values are computed here, in
 ``_EXERCISES``, from the course's tested helpers and, where an exercise depends on the notebook's
-own data, from the inputs the check cell passes (``check("01.cross_entropy", answer, logits=logits, label=label)``).
+own data, from the inputs the check cell passes
+(``give_feedback("01.cross_entropy", answer, logits=logits, label=label)``).
 
-An answer may also be a *function*: ``check("01.posterior_formula", posterior)`` calls the
+An answer may also be a *function*: ``give_feedback("01.posterior_formula", posterior)`` calls the
 student's ``posterior`` on a few inputs and compares each result with the tested helper's.
 
 The returned ``bool`` lets a notebook count what is done. ``exercises()`` lists the known ids.
+
+(Named ``give_feedback`` because it prints and never raises; the homework's check cells use
+``course_utils.checks.selfcheck``, whose ``check_*`` functions raise. ``check`` is its old name, kept as an
+alias for notebooks not yet updated.)
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from course_utils.checks.compare import Comparison, compare, is_unanswered
 
-__all__ = ["check", "feedback", "exercises", "nudge"]
+__all__ = ["give_feedback", "feedback", "exercises", "nudge"]
 
 _OK, _TODO, _WRONG = "✅", "✏️", "❌"
 
@@ -437,7 +442,7 @@ def _check_function(ex: _Exercise, fn: Callable, cases: Sequence[tuple], name: s
     return True, ""
 
 
-def check(exercise: str, answer: Any, *, strict: bool = False, **inputs: Any) -> bool:
+def give_feedback(exercise: str, answer: Any, *, strict: bool = False, **inputs: Any) -> bool:
     """Print whether ``answer`` to ``exercise`` is right, and return ``True`` if it is.
 
     Args:
@@ -456,13 +461,13 @@ def check(exercise: str, answer: Any, *, strict: bool = False, **inputs: Any) ->
     ex = _EXERCISES[exercise]
     missing = [n for n in ex.inputs if n not in inputs]
     if missing:
-        raise TypeError(f"check({exercise!r}, answer, ...) needs {', '.join(f'{n}=...' for n in missing)}: "
+        raise TypeError(f"give_feedback({exercise!r}, answer, ...) needs {', '.join(f'{n}=...' for n in missing)}: "
                         "run the check cell as it was written")
     tail = f" Hint: {_sentence(ex.hint)}"
 
     def say(line: str, ok: bool = False) -> bool:
         if strict and not ok:
-            from course_utils.checks.homework import CheckFailure
+            from course_utils.checks.selfcheck import CheckFailure
 
             raise CheckFailure(line)
         print(line)
@@ -488,3 +493,7 @@ def check(exercise: str, answer: Any, *, strict: bool = False, **inputs: Any) ->
     if ok:
         return say(f"{_OK} {ex.title}: correct.", ok=True)
     return say(f"{_WRONG} {ex.title}: {_sentence(why)}{tail}")
+
+
+#: The old name of ``give_feedback`` (notebook 03 still imports it); new cells use ``give_feedback``.
+check = give_feedback

@@ -5,7 +5,7 @@ the dataset base class (``base.ImageDataset``: torchvision's argument order, ``e
 Each submodule is importable on its own; the names below are re-exported for convenience.
 ``download`` is the function; its module is ``course_utils.data.downloads``.
 The reference notMNIST Dataset class is the answer to homework 05, so it lives with the
-instructor's tools (``course_tools.reference.notmnist``), not here.
+instructor's tools, not here.
 """
 
 from .archive import ArchiveError, UnsafeArchiveError, extract_archive

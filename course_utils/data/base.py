@@ -1,8 +1,10 @@
 """``ImageDataset``: the base of the course's datasets, with torchvision's conventions.
 
 Every dataset takes ``(root, train or split, transform, target_transform, download)`` in that
-order (as torchvision's do, so ``MNIST(root, True, ToTensor())`` puts the transform where it
-belongs), plus ``source="real" | "embedded"`` by keyword. Every dataset has:
+order (as torchvision's do, so ``MNIST(root, True, lambda x: 2 * x - 1)`` puts the transform where it
+belongs), plus ``source="real" | "embedded"`` by keyword. A transform gets the image already as a
+float32 tensor ``[1, H, W]`` in [0, 1], not as a PIL image: torchvision's ``ToTensor()`` is not
+needed here (and would fail on a tensor). Every dataset has:
 
 - ``root``: what the caller passed (``None``: the course's data folders);
 - ``classes``: the class names, ``classes[label]``;
@@ -200,7 +202,7 @@ class ImageDataset(torch.utils.data.Dataset):
             if self.is_embedded:
                 raise FileNotFoundError(
                     f"The embedded {self.title} files are missing from {expected}. Restore them with "
-                    "`git checkout data/embedded` or regenerate them: python -m course_tools.synth")
+                    "`git checkout data/embedded` in the course folder, or get a fresh copy of the course")
             if not download or self.registry_name is None:
                 raise FileNotFoundError(self.missing_message())
             registry_fetch(self.registry_name, expected)

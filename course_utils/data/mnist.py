@@ -9,7 +9,7 @@ Two sources, one argument apart::
     test = MNIST("data", False, lambda x: 2 * x - 1, None, True)  # torchvision's order
 
 The embedded stand-in has the real file format (the four IDX ``.gz`` files) but its 5,000 +
-1,000 digits are rendered from fonts by ``course_tools.synth``: it is NOT MNIST and its
+1,000 digits are rendered from fonts by the course's own generator: it is NOT MNIST and its
 accuracies are not MNIST's. The whole split is held in memory as ``uint8`` (47 MB for the real
 training set); conversion to float happens per item or per batch.
 """

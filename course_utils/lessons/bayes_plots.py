@@ -457,7 +457,7 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
     Raises:
         ImportError: ipywidgets is missing or older than 7.5; the message says what to run.
     """
-    from ..compat import optional_import
+    from ..versions import optional_import
 
     widgets = optional_import("ipywidgets", "7.5", "The explorer",
                               alternative="use bayes_plots.posterior_vs_prior() instead")

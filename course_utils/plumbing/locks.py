@@ -2,8 +2,8 @@
 
 ``with file_lock(folder / ".name.lock"):`` waits until no other process holds the lock, then
 holds it for the ``with`` block. The lock is the operating system's (``fcntl.flock`` on Linux and
-macOS, ``msvcrt.locking`` on Windows), so a process that is killed releases it at once: no stale
-lock ever needs deleting by hand. The lock file is removed on release.
+macOS, ``msvcrt.locking`` on Windows), so a process that is killed lets go of it at once: no stale
+lock ever needs deleting by hand. The lock file is removed when the block ends.
 
 On a file system without locks (some network or FUSE mounts) the block runs unlocked, as
 before this module existed; nothing else changes.
@@ -33,7 +33,7 @@ class LockTimeout(TimeoutError):
 
     def __init__(self, path: Path, timeout: float):
         super().__init__(
-            f"Another process holds the lock {path} and did not release it within {timeout:g} s. "
+            f"Another process holds the lock {path} and did not let go of it within {timeout:g} s. "
             "Wait for it to finish (another notebook kernel or script working on the same file?) and try "
             "again, or stop that process. A killed process releases the lock by itself.")
         self.path = path

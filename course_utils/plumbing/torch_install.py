@@ -94,7 +94,7 @@ def _pinned_version(requirement: str) -> str:
 
 
 def _same_release(installed: str, pinned: str) -> bool:
-    """``2.13.0+cpu`` is the release ``2.13.0`` (a local label does not change the release)."""
+    """``2.13.0+cpu`` is version ``2.13.0`` (a local label such as ``+cpu`` names a build, not another version)."""
     return installed.split("+", 1)[0] == pinned.split("+", 1)[0]
 
 

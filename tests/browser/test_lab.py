@@ -1,8 +1,9 @@
-"""Notebook 01 in JupyterLab (started by `make lab`), driven in Chromium like a student would.
+"""Notebooks 01 and 04 in JupyterLab (started by `make lab`), driven in Chromium like a student would.
 
-Run All on a temporary copy of the notebook (the repository's file is never written), no error
+Run All on a temporary copy of notebook 01 (the repository's file is never written), no error
 output, then the Bayes explorer: a slider drag changes the posterior line, and at 1024 px and
-1280 px every slider shows its track and no readout overlaps a label.
+1280 px every slider shows its track and no readout overlaps a label. Run All on the student
+edition's notebook 04: the run ends at the first blank, whose short message is on screen.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from _browser import REPO
 from course_utils.lessons import bayes_plots
 
 NOTEBOOK = "01_bayes_theorem.ipynb"
+HOMEWORK = "04_mlp_homework.ipynb"
 TOKEN = "course-browser-test"
 #: A slider track narrower than this is no longer a usable track.
 MIN_TRACK_PX = 80
@@ -90,6 +92,10 @@ def lab(tmp_path_factory):
     folder = tmp / "notebooks"
     folder.mkdir()
     shutil.copy2(REPO / "notebooks" / NOTEBOOK, folder / NOTEBOOK)
+    from course_tools.homework.release import release
+
+    release(REPO / "notebooks", tmp / "edition", root=REPO)      # an edition with blanks (and no URL)
+    shutil.copy2(tmp / "edition" / "notebooks" / HOMEWORK, folder / HOMEWORK)
     config = tmp / "config"
     (config / "labconfig").mkdir(parents=True)
     # No "news" toast over the notebook (and no request for it: the tests run offline).
@@ -204,3 +210,32 @@ def test_notebook_01_runs_and_the_explorer_works_at_1024_and_1280_px(browser, la
     finally:
         context.close()
     assert (REPO / "notebooks" / NOTEBOOK).read_bytes() == before, "the repository's notebook was changed"
+
+
+def test_run_all_on_a_fresh_homework_ends_on_screen_at_the_first_blank(browser, lab, screenshot_dir):
+    """JupyterLab's Run All leaves the last cell active (here cell 84 of 84); the first blank's check scrolls
+    the notebook back to its message, four lines naming the task and where to look, not a traceback."""
+    base, _ = lab
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        # a workspace of its own (?reset): only this notebook open, so Run All runs it and not notebook 01
+        page.goto(f"{base}/lab/workspaces/run-all-04/tree/{HOMEWORK}?reset&token={TOKEN}", wait_until="load")
+        page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=90_000)
+        page.locator("#jp-main-statusbar", has_text="Idle").first.wait_for(timeout=90_000)
+        page.locator(".lm-TabBar-tab.lm-mod-current", has_text=HOMEWORK).first.wait_for(timeout=30_000)
+        _run_all(page)
+        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        errors.first.wait_for(timeout=300_000)
+        page.locator("#jp-main-statusbar", has_text="Idle").first.wait_for(timeout=300_000)
+        page.wait_for_timeout(1500)                  # the scroll runs 0.3 s after the output is shown
+        page.screenshot(path=str(screenshot_dir / "lab-04-run-all.png"))
+        assert errors.count() == 1, "Run All stops at the first error"
+        text = errors.first.inner_text()
+        assert text.startswith("NotImplementedError: mlp.model is not done yet.") and "Traceback" not in text
+        assert "# TASK mlp.model" in text and "MLP.__init__" in text and len(text.strip().splitlines()) == 4
+        box = errors.first.bounding_box()
+        assert box and 0 <= box["y"] and box["y"] + min(box["height"], 100) <= 900, \
+            f"the message is off screen after Run All: {box}"
+    finally:
+        context.close()

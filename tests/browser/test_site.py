@@ -182,7 +182,7 @@ def test_landing_page_lists_every_notebook_with_a_colab_badge_and_no_solution(ch
 def test_student_site_shows_lessons_with_figures_and_no_solutions(browser, tmp_path):
     """`make release` builds the student edition's site: lessons keep their figures, homework shows blanks."""
     student = tmp_path / "student"
-    result = subprocess.run(["make", "-s", "release", f"STUDENT_DIR={student}"], cwd=REPO, capture_output=True,
+    result = subprocess.run(["make", "-s", "release", f"STUDENT_DIR={student}", "STUDENT_REPO_URL=https://github.com/teacher/dl-basics-student"], cwd=REPO, capture_output=True,
                             text=True, timeout=300, env=dict(os.environ, MAKEFLAGS=""))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     site = tmp_path / "student-site"

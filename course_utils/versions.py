@@ -50,12 +50,15 @@ def fix_command(in_colab: bool, root: "Optional[Path] | object" = _DETECT) -> st
         if in_colab:
             return (f'!git -C {root} pull   then   !pip install -q -e "{root}[notebooks]"   {restart}')
         return f"cd {root} && git pull && make setup   {restart}"
+    fresh = f"git clone {REPO_URL}" if REPO_URL else "ask your instructor for the current course"
     if root is not None:
         return (f"the course folder {root} is not a git clone: replace it with a fresh one "
-                f"(git clone {REPO_URL}), run make setup there, {restart}")
+                f"({fresh}), run make setup there, {restart}")
     if in_colab:
         return ("!pip uninstall -y course-utils   then Runtime > Restart session and run the notebook from the top: "
                 "its first cell clones the current course and installs it")
+    if not REPO_URL:
+        return f"get a fresh copy of the course folder ({fresh}), run make setup there, {restart}"
     return f'pip install -U "course-utils @ git+{REPO_URL}"   {restart}'
 
 

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 import course_utils
-from course_utils import compat as version_module
 from course_utils import device as device_module
+from course_utils import versions as version_module
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import course_utils
-from course_utils import _config, compat
+from course_utils import _config, versions
 from course_utils import device as device_module
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,41 +19,41 @@ REPO = Path(__file__).resolve().parent.parent
 # --------------------------------------------------------------------------- require()'s fix
 def test_local_clone_pulls_and_runs_make_setup(tmp_path):
     (tmp_path / ".git").mkdir()
-    fix = compat.fix_command(False, root=tmp_path)
+    fix = versions.fix_command(False, root=tmp_path)
     assert f"cd {tmp_path} && git pull && make setup" in fix and "restart the Jupyter kernel" in fix
 
 
 def test_colab_clone_pulls_in_the_clone_and_reinstalls_it(tmp_path):
     clone = tmp_path / "week2-dl-basics"
     (clone / ".git").mkdir(parents=True)
-    fix = compat.fix_command(True, root=clone)
+    fix = versions.fix_command(True, root=clone)
     assert f"!git -C {clone} pull" in fix
     assert f'!pip install -q -e "{clone}[notebooks]"' in fix and "Restart session" in fix
     assert "git+" not in fix  # a reinstall from the URL would leave the data of the clone behind
 
 
 def test_pip_installed_gets_the_pip_command():
-    fix = compat.fix_command(False, root=None)
+    fix = versions.fix_command(False, root=None)
     assert f'pip install -U "course-utils @ git+{_config.REPO_URL}"' in fix
-    colab = compat.fix_command(True, root=None)
+    colab = versions.fix_command(True, root=None)
     assert "!pip uninstall -y course-utils" in colab and "first cell clones" in colab
 
 
 def test_folder_that_is_not_a_clone_is_replaced(tmp_path):
-    fix = compat.fix_command(False, root=tmp_path)
+    fix = versions.fix_command(False, root=tmp_path)
     assert "not a git clone" in fix and f"git clone {_config.REPO_URL}" in fix
 
 
 def test_require_detects_this_clone(monkeypatch):
     monkeypatch.setenv("COURSE_COLAB", "0")
     with pytest.raises(RuntimeError) as info:
-        compat.require("0.99", installed="0.1.0")
+        versions.require("0.99", installed="0.1.0")
     assert f"cd {REPO} && git pull && make setup" in str(info.value)
 
 
 # --------------------------------------------------------------------------- optional packages
 def test_ipywidgets_too_old_says_upgrade():
-    message = compat.optional_import_message("ipywidgets", "7.5", "The explorer", ImportError("cannot import Iterable"),
+    message = versions.optional_import_message("ipywidgets", "7.5", "The explorer", ImportError("cannot import Iterable"),
                                              alternative="use posterior_vs_prior()", installed="7.4.2")
     assert "needs ipywidgets 7.5 or newer, but ipywidgets 7.4.2 is installed" in message
     assert '%pip install -U "ipywidgets>=7.5"' in message and "cannot import Iterable" in message
@@ -61,34 +61,34 @@ def test_ipywidgets_too_old_says_upgrade():
 
 
 def test_ipywidgets_missing_says_install():
-    message = compat.optional_import_message("ipywidgets", "7.5", "The explorer", ImportError("x"), installed=None)
+    message = versions.optional_import_message("ipywidgets", "7.5", "The explorer", ImportError("x"), installed=None)
     assert "run `pip install ipywidgets`" in message and "Colab already has it" in message
 
 
 def test_ipywidgets_recent_but_broken_says_reinstall():
-    message = compat.optional_import_message("ipywidgets", "7.5", "The explorer", ImportError("boom"), installed="8.1.9")
+    message = versions.optional_import_message("ipywidgets", "7.5", "The explorer", ImportError("boom"), installed="8.1.9")
     assert "--force-reinstall" in message and "boom" in message
 
 
 def test_optional_import_returns_the_module_or_raises_the_advice():
-    assert compat.optional_import("json", "0", "Test") is __import__("json")
+    assert versions.optional_import("json", "0", "Test") is __import__("json")
     with pytest.raises(ImportError, match="needs no_such_package_xyz: run `pip install no_such_package_xyz`"):
-        compat.optional_import("no_such_package_xyz", "1.0", "Test")
+        versions.optional_import("no_such_package_xyz", "1.0", "Test")
 
 
 def test_too_old():
-    assert compat.too_old("nbclient", "0.6.1", "The grader", installed="0.6.1") is None
-    assert compat.too_old("nbclient", "0.6.1", "The grader", installed="0.10.2") is None
-    message = compat.too_old("nbclient", "0.6.1", "The grader", installed="0.6.0")
+    assert versions.too_old("nbclient", "0.6.1", "The grader", installed="0.6.1") is None
+    assert versions.too_old("nbclient", "0.6.1", "The grader", installed="0.10.2") is None
+    message = versions.too_old("nbclient", "0.6.1", "The grader", installed="0.6.0")
     assert "The grader needs nbclient 0.6.1 or newer, but 0.6.0 is installed" in message
     assert 'pip install -U "nbclient>=0.6.1"' in message
-    assert "not installed" in compat.too_old("nbclient", "0.6.1", "The grader", installed=None)
+    assert "not installed" in versions.too_old("nbclient", "0.6.1", "The grader", installed=None)
 
 
 def test_grader_refuses_to_start_on_an_old_nbclient(monkeypatch, tmp_path, capsys):
     from course_tools.homework import __main__ as cli
 
-    monkeypatch.setattr(compat, "_installed_version", lambda name: "0.6.0" if name == "nbclient" else None)
+    monkeypatch.setattr(versions, "_installed_version", lambda name: "0.6.0" if name == "nbclient" else None)
     code = cli.main(["grade", str(tmp_path), "--key", str(tmp_path / "key.json"), "--out", str(tmp_path / "g.csv")])
     assert code == 2
     err = capsys.readouterr().err
