@@ -236,11 +236,11 @@ def test_the_new_03_exercises_accept_right_answers_and_name_what_is_wrong(capsys
 
 def test_strict_checks_raise_their_line_for_the_graded_exercises(capsys):
     """The test cell of a graded lesson exercise (notebook 03) passes strict=True: a wrong or missing answer
-    raises CheckFailure with the line check would print (the grader's self-check and Run All see it fail), a
+    raises CheckFailure with the line give_feedback would print (the grader's self-check and Run All see it fail), a
     right one prints as usual. Without strict nothing raises."""
-    from course_utils.checks.homework import CheckFailure
+    from course_utils.checks.selfcheck import CheckFailure
 
-    assert check("03.mlp_backward", _student_backward, strict=True)
+    assert give_feedback("03.mlp_backward", _student_backward, strict=True)
     assert "correct" in _one_line(capsys)
 
     def naive_softmax(x, y, w1, b1, w2, b2):
@@ -254,15 +254,15 @@ def test_strict_checks_raise_their_line_for_the_graded_exercises(capsys):
         return x.T @ dz1, dz1.sum(0), np.maximum(z1, 0).T @ ds, ds.sum(0)
 
     with np.errstate(over="ignore", invalid="ignore"):
-        assert not check("03.mlp_backward", naive_softmax)       # the case with large scores catches it
+        assert not give_feedback("03.mlp_backward", naive_softmax)       # the case with large scores catches it
         assert "nan or inf" in _one_line(capsys)
         with pytest.raises(CheckFailure, match="nan or inf.*subtract each row's maximum"):
-            check("03.mlp_backward", naive_softmax, strict=True)
+            give_feedback("03.mlp_backward", naive_softmax, strict=True)
     assert capsys.readouterr().out == ""
     with pytest.raises(CheckFailure, match="not answered yet"):
-        check("03.init_std", lambda v, n, layers: None, strict=True)
+        give_feedback("03.init_std", lambda v, n, layers: None, strict=True)
     with pytest.raises(CheckFailure, match="too big"):
-        check("03.init_std", lambda v, n, layers: math.sqrt(n * v) ** layers, strict=True)
+        give_feedback("03.init_std", lambda v, n, layers: math.sqrt(n * v) ** layers, strict=True)
 
 
 def test_every_exercise_is_covered_by_a_notebook():
