@@ -32,7 +32,7 @@ from typing import Optional
 
 from .leaks import leak_problems, leak_report, leak_shares  # noqa: F401 - the audit's leak check, one home
 from .markers import Homework, MarkerError, cell_source
-from .release import ReleaseError, build_edition, parse_all, student_notebook, task_questions
+from .release import ReleaseError, build_edition, parse_all, student_notebook, task_questions, translation_of
 
 _NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
 
@@ -304,7 +304,7 @@ def wrong_problems(notebooks_dir: Path, wrong_dir: Path, root: Optional[Path] = 
     root = Path(root) if root is not None else notebooks_dir.resolve().parent
     problems: list = []
     for path, rel, homework in parse_all(notebooks_dir, root):
-        if not homework.is_homework:
+        if not homework.is_homework or translation_of(rel):   # the same code as its source: graded once
             continue
         corpus = wrong_dir / f"{path.stem}.txt"
         if not corpus.is_file():

@@ -33,7 +33,7 @@ from typing import Optional, Sequence
 
 from . import config
 from .markers import CODE_MARKER, Homework, MarkerError, cell_source
-from .release import ReleaseError, parse_all, student_notebook
+from .release import ReleaseError, parse_all, student_notebook, translation_of
 
 #: Shortest piece of solution code (whitespace removed) that counts: shorter ones are too common to tell.
 LEAK_MIN_CHARS = 14
@@ -119,8 +119,8 @@ def leak_shares(notebooks_dir: Path, root: Optional[Path] = None) -> list[LeakSh
                for path, _, homework in parsed
                for number, cell in enumerate(student_notebook(homework).cells, start=1)]
     shares = []
-    for path, _, homework in parsed:
-        if not homework.is_homework:
+    for path, rel, homework in parsed:
+        if not homework.is_homework or translation_of(rel):   # a translation's solution lines are its source's
             continue
         share = LeakShare(notebook=path.name)
         for line, units in solution_lines(homework):

@@ -313,8 +313,22 @@ def _check_repo_url(repo_url: str) -> str:
 
 
 # --------------------------------------------------------------------------- the edition
+def translation_of(rel: str) -> Optional[str]:
+    """The language of a notebook in a translation folder of the notebooks (``ko/03_x.ipynb``: ``"ko"``,
+    the folders ``course_tools.translation`` knows), else ``None``. A translated homework notebook is
+    released with its blanks like its English source, and graded with the English source's key entry
+    (the translation lint keeps its code, task ids and test cells identical)."""
+    from course_tools.translation import SCRIPTS
+
+    parts = Path(rel).parts
+    return parts[0] if len(parts) > 1 and parts[0] in SCRIPTS else None
+
+
 def parse_all(notebooks_dir: Path, root: Path) -> list[tuple[Path, str, Homework]]:
-    """Parse every notebook under ``notebooks_dir``; one ``MarkerError`` listing all problems."""
+    """Parse every notebook under ``notebooks_dir``; one ``MarkerError`` listing all problems.
+
+    Homework notebooks are told apart by file name; a translation (``translation_of``) shares its
+    English source's name and must have the same tasks."""
     parsed, problems = [], []
     for path in find_notebooks(notebooks_dir):
         rel = _relpath(path, notebooks_dir)
@@ -325,11 +339,17 @@ def parse_all(notebooks_dir: Path, root: Path) -> list[tuple[Path, str, Homework
             problems.extend(exc.problems)
     if problems:
         raise MarkerError(problems)
-    names = [p.name for p, _, hw in parsed if hw.is_homework]
+    names = [p.name for p, rel, hw in parsed if hw.is_homework and not translation_of(rel)]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ReleaseError(f"homework notebooks with the same file name in different folders: {duplicates}; "
                            "the grader tells homework apart by file name, so rename one")
+    english = {p.name: [t.id for t in hw.tasks] for p, rel, hw in parsed if hw.is_homework and not translation_of(rel)}
+    for path, rel, homework in parsed:
+        if homework.is_homework and translation_of(rel) and english.get(path.name) != [t.id for t in homework.tasks]:
+            raise ReleaseError(f"{rel} is a translation with tasks {[t.id for t in homework.tasks]}, but its English "
+                               f"source {path.name} has {english.get(path.name)}: a translation keeps the same tasks "
+                               "(python -m course_tools.translation lint says what differs)")
     return parsed
 
 
@@ -399,7 +419,7 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(notebook_text(nb), encoding="utf-8")
         result.notebooks.append(rel)
-        if homework.is_homework:
+        if homework.is_homework and not translation_of(rel):   # a translation is graded with its source's entry
             sha = sha256_file(path)
             key["notebooks"][path.name] = key_entry(homework, rel, sha, student=nb)
             result.homework[path.name] = (len(homework.tasks), homework.total_points)
