@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -527,3 +528,31 @@ def test_graded_part_ends_at_the_last_questions():
     kept, skipped = graded_part(plan)
     assert kept == plan[:6] and skipped == [6, 8]
     assert graded_part(plan[:1]) == (plan[:1], [])   # no test at all: everything runs
+
+
+# --------------------------------------------------------------------------- translated homework
+def test_a_translated_homework_is_blanked_and_graded_with_its_sources_key_entry(tmp_path):
+    """notebooks/ko/<same name>: released with its blanks, no key entry of its own (the English entry grades it);
+    a translation whose tasks differ is refused. Control: the same copy outside a language folder is a second
+    homework of the same name, which the release refuses."""
+    root = hf.make_instructor_repo(tmp_path / "instructor")
+    (root / "notebooks" / "ko").mkdir()
+    shutil.copy(root / "notebooks" / hf.FIXTURE_NAME, root / "notebooks" / "ko" / hf.FIXTURE_NAME)
+    result = release(root / "notebooks", tmp_path / "student", root=root, repo_url="https://github.com/o/student")
+    key = json.loads(result.key_path.read_text())
+    assert list(key["notebooks"]) == [hf.FIXTURE_NAME] and key["notebooks"][hf.FIXTURE_NAME]["path"] == "notebooks/" + hf.FIXTURE_NAME
+    english = (tmp_path / "student" / "notebooks" / hf.FIXTURE_NAME).read_text()
+    korean = (tmp_path / "student" / "notebooks" / "ko" / hf.FIXTURE_NAME).read_text()
+    assert "x * x" not in korean and "NotImplementedError" in korean
+    tasks = [["".join(c["source"]) for c in json.loads(text)["cells"]
+              if "".join(c["source"]).startswith(("# TASK", "# TEST"))] for text in (english, korean)]
+    assert len(tasks[0]) == 6 and tasks[0] == tasks[1]   # the same blanks and test cells
+    changed = hf.load(root / "notebooks" / "ko" / hf.FIXTURE_NAME)
+    changed["cells"] = [c for c in changed["cells"] if not hf.src(c).startswith(("# TASK fx.counter", "# TEST fx.counter",
+                                                                                 "# QUESTIONS fx.counter"))]
+    hf.save(changed, root / "notebooks" / "ko" / hf.FIXTURE_NAME)
+    with pytest.raises(ReleaseError, match="keeps the same tasks"):
+        release(root / "notebooks", tmp_path / "student2", root=root, repo_url="https://github.com/o/student")
+    (root / "notebooks" / "ko").rename(root / "notebooks" / "other")
+    with pytest.raises(ReleaseError, match="same file name in different folders"):
+        release(root / "notebooks", tmp_path / "student3", root=root, repo_url="https://github.com/o/student")

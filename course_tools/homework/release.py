@@ -314,13 +314,14 @@ def _check_repo_url(repo_url: str) -> str:
 
 # --------------------------------------------------------------------------- the edition
 def translation_of(rel: str) -> Optional[str]:
-    """The language of a notebook in a translation folder of the notebooks (``ko/03_x.ipynb``: ``"ko"``,
-    the folders ``course_tools.translation`` knows), else ``None``. A translated homework notebook is
+    """The language of a notebook in a translation folder of the notebooks (``notebooks/ko/03_x.ipynb``, as
+    the edition places it: ``"ko"``; the folders ``course_tools.translation`` knows), else ``None``. A translated homework notebook is
     released with its blanks like its English source, and graded with the English source's key entry
     (the translation lint keeps its code, task ids and test cells identical)."""
     from course_tools.translation import SCRIPTS
 
     parts = Path(rel).parts
+    parts = parts[1:] if parts[:1] == ("notebooks",) else parts
     return parts[0] if len(parts) > 1 and parts[0] in SCRIPTS else None
 
 
@@ -344,10 +345,10 @@ def parse_all(notebooks_dir: Path, root: Path) -> list[tuple[Path, str, Homework
     if duplicates:
         raise ReleaseError(f"homework notebooks with the same file name in different folders: {duplicates}; "
                            "the grader tells homework apart by file name, so rename one")
-    english = {p.name: [t.id for t in hw.tasks] for p, rel, hw in parsed if hw.is_homework and not translation_of(rel)}
+    english = {p.name: list(hw.tasks) for p, rel, hw in parsed if hw.is_homework and not translation_of(rel)}
     for path, rel, homework in parsed:
-        if homework.is_homework and translation_of(rel) and english.get(path.name) != [t.id for t in homework.tasks]:
-            raise ReleaseError(f"{rel} is a translation with tasks {[t.id for t in homework.tasks]}, but its English "
+        if homework.is_homework and translation_of(rel) and english.get(path.name) != list(homework.tasks):
+            raise ReleaseError(f"{rel} is a translation with tasks {list(homework.tasks)}, but its English "
                                f"source {path.name} has {english.get(path.name)}: a translation keeps the same tasks "
                                "(python -m course_tools.translation lint says what differs)")
     return parsed
