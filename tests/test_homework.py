@@ -556,3 +556,30 @@ def test_a_translated_homework_is_blanked_and_graded_with_its_sources_key_entry(
     (root / "notebooks" / "ko").rename(root / "notebooks" / "other")
     with pytest.raises(ReleaseError, match="same file name in different folders"):
         release(root / "notebooks", tmp_path / "student3", root=root, repo_url="https://github.com/o/student")
+
+
+def test_the_scan_survives_cpythons_spurious_ast_recursion_mismatch(monkeypatch):
+    """CPython 3.11 once raised ``SystemError: AST constructor recursion depth mismatch`` for a valid cell in the
+    grader (a grading run of many submissions); the scan parses again in a fresh thread instead of failing the
+    submission. The control: the same failure reaching ``ast.parse`` directly is an error."""
+    import ast as real_ast
+
+    from course_tools.homework import scan as scan_module
+
+    source = "import sys\nsys.modules['x'] = None\n"
+    calls = {"n": 0}
+    parse = real_ast.parse
+
+    def flaky(code, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise SystemError("AST constructor recursion depth mismatch (before=30, after=25)")
+        return parse(code, *args, **kwargs)
+
+    monkeypatch.setattr(scan_module.ast, "parse", flaky)
+    with pytest.raises(SystemError):
+        scan_module.ast.parse(source)                       # the control: the failure as ast.parse raises it
+    calls["n"] = 0
+    flags = scan_module.scan_source(source)
+    monkeypatch.undo()
+    assert calls["n"] == 2 and flags == scan_module.scan_source(source) and "sys.modules" in flags

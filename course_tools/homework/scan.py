@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterable
+import threading
+from typing import Iterable, Optional
 
 #: Names the test cells call; rebinding them is how a student would fake passing checks.
 CHECK_NAMES = frozenset({"check", "check_close", "check_equal", "check_shape", "check_type", "passed",
@@ -157,14 +158,40 @@ def _scan_tree(tree: ast.AST) -> set[str]:
     return flags
 
 
+def _parse(code: str) -> Optional[ast.AST]:
+    """``ast.parse(code)``, or ``None`` for code that does not parse (or nests too deeply to).
+
+    CPython 3.11 sometimes raises ``SystemError: AST constructor recursion depth mismatch`` for valid code
+    (seen once in a grading run of many submissions: the check of its recursion counter is disturbed by
+    something else, such as a garbage collection, during the construction); the parse is tried again
+    once, in a fresh thread, before the cell counts as unparsable.
+    """
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    except SystemError:
+        found: list = []
+
+        def again() -> None:
+            try:
+                found.append(ast.parse(code))
+            except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
+                pass
+
+        worker = threading.Thread(target=again, name="course-scan-parse")
+        worker.start()
+        worker.join()
+        return found[0] if found else None
+
+
 def scan_source(source: str) -> set[str]:
     """The flags of one code cell's source."""
     code, found = _transform(source)
     flags = set(found)
-    try:
-        flags |= _scan_tree(ast.parse(code))
-    except (SyntaxError, ValueError, RecursionError):
-        pass
+    tree = _parse(code)
+    if tree is not None:
+        flags |= _scan_tree(tree)
     for pattern, flag in _TEXT_FLAGS:
         if pattern.search(source):
             flags.add(flag)
