@@ -168,7 +168,7 @@ def _parse(code: str) -> Optional[ast.AST]:
     """
     try:
         return ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError, RecursionError):
         return None
     except SystemError:
         found: list = []
@@ -176,13 +176,15 @@ def _parse(code: str) -> Optional[ast.AST]:
         def again() -> None:
             try:
                 found.append(ast.parse(code))
-            except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
-                pass
+            except BaseException as exc:  # noqa: BLE001 - judged below, in the caller's thread
+                found.append(exc)
 
         worker = threading.Thread(target=again, name="course-scan-parse")
         worker.start()
         worker.join()
-        return found[0] if found else None
+        if found and isinstance(found[0], MemoryError):
+            raise found[0] from None   # as the first parse would: the caller's memory limit decides
+        return found[0] if found and isinstance(found[0], ast.AST) else None
 
 
 def scan_source(source: str) -> set[str]:
