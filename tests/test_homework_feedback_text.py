@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _markdown import split_fences  # tests/ is on sys.path (pytest rootdir import mode)
 
 from course_tools.homework.feedback_text import error_text, exception_name, public_words, trace_positions
 from course_tools.homework.records import CellError, CheckResult, SubmissionResult, WrittenAnswer
@@ -79,17 +80,10 @@ def test_the_feedback_file_escapes_every_text_the_student_controls():
     result.written.append(WrittenAnswer(id="q1", question="Question 1", answer="<script>x</script>\n\n## big"))
     text = feedback_markdown("=<b>evil`name`\x1b[2J.ipynb", result)
     # written answers are quoted in a fenced block (nothing in it renders); everything else is escaped
-    outside, inside, fence = [], [], None
-    for line in text.split("\n"):
-        if fence is None and line.startswith("```"):
-            fence = line[: len(line) - len(line.lstrip("`"))]
-        elif fence is not None and line == fence:
-            fence = None
-        else:
-            (outside if fence is None else inside).append(line)
-    assert fence is None and "<script>x</script>" in inside and "## big" in inside
+    outside, inside = split_fences(text)
+    assert "<script>x</script>" in inside.split("\n") and "## big" in inside.split("\n")
     for raw in ("<b>", "<i>", "<img>", "<script>", "\n# not", "\n## big", "\x1b"):
-        assert raw not in "\n".join(outside), raw
+        assert raw not in outside, raw
     assert "\x1b" not in text
     assert text.startswith("# Feedback for `=‹b›evil'name'?[2J.ipynb`")  # a code span: markup in it is not read
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _markdown import split_fences  # tests/ is on sys.path (pytest rootdir import mode)
 from fixtures.homework import homework_fixture as hf  # tests/ is on sys.path (pytest rootdir import mode)
 
 from course_tools.homework import config, intake
@@ -301,26 +302,12 @@ def test_control_a_link_to_the_solution_scores_full_marks_when_followed(corpus, 
 
 
 # --------------------------------------------------------------------------- feedback
-def _outside_fences(markdown: str) -> tuple[str, str]:
-    """(the text outside fenced code blocks, the text inside them): nothing inside a fence is rendered."""
-    outside, inside, fence = [], [], None
-    for line in markdown.split("\n"):
-        if fence is None and line.startswith("```"):
-            fence = line[: len(line) - len(line.lstrip("`"))]
-        elif fence is not None and line == fence:
-            fence = None
-        else:
-            (outside if fence is None else inside).append(line)
-    assert fence is None, "a fence was left open"
-    return "\n".join(outside), "\n".join(inside)
-
-
 @pytest.mark.parametrize("label", ["html_04.ipynb", "html_05.ipynb"])
 def test_html_in_answers_and_error_messages_is_escaped_in_the_feedback(corpus, label):
     result = corpus["results"][label]
     feedback = corpus["feedback"][label.replace(".ipynb", ".md")]
     assert result.total == 0.0 and any(w.answer for w in result.written)
-    outside, inside = _outside_fences(feedback)
+    outside, inside = split_fences(feedback)
     for raw in (r"<script", r"<img", r"!\[tracker", r"\]\(http"):  # markup not escaped with a backslash
         assert re.search(r"(?<!\\)" + raw, outside) is None, raw
     assert HTML in inside, "written answers are quoted as they are, in a fenced block that renders nothing"
@@ -329,7 +316,7 @@ def test_html_in_answers_and_error_messages_is_escaped_in_the_feedback(corpus, l
     # control: the same result rendered without escaping carries the error line's markup into the rendered text
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(report_module, "escape_markdown", lambda text, one_line=False: str(text))
-        assert "<img" in _outside_fences(report_module.feedback_markdown(label, result))[0]
+        assert "<img" in split_fences(report_module.feedback_markdown(label, result))[0]
 
 
 def test_no_error_message_text_reaches_the_feedback(corpus):
