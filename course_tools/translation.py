@@ -14,7 +14,10 @@ and every translated cell records in its metadata the SHA-256 of the English cel
 - a code cell that is not the English code: only comments and the text of string literals may differ
   (an f-string keeps its ``{...}`` expressions; a string used as a key, in a subscript, a dict display or a
   comparison, stays as it is), so both editions run the same program;
-- a markdown cell still in English (no Hangul) where the English cell has words to translate.
+- a markdown cell still in English (no Hangul) where the English cell has words to translate;
+- (``lint`` without paths) the message catalogues, ``course_utils/messages/<lang>.py``: every key of the
+  English catalogue in each language, none extra, the same ``{fields}`` (``course_utils.messages.problems``),
+  and a translation of every English text of the homework's ``# TEST`` cells (``check_text_problems``).
 
 Command line (``make translation-lint`` runs the first)::
 
@@ -195,6 +198,67 @@ def lint(paths: Optional[Iterable[Path]] = None) -> list[str]:
     return problems
 
 
+def catalogue_problems() -> list[str]:
+    """The message catalogues out of step (``course_utils.messages.problems``: a key missing or extra in a
+    language, different ``{fields}``, a template that does not parse)."""
+    from course_utils.messages import problems as message_problems
+
+    return [f"course_utils/{line}" for line in message_problems()]
+
+
+#: The checks of ``course_utils.checks.selfcheck`` whose texts a student reads: function -> the positional
+#: argument that is a text (``name``, or ``check``'s ``message``); every ``hint=`` is one too.
+_CHECK_TEXT_ARGS = {"check": 1, "check_type": 0, "check_shape": 0, "check_close": 0, "check_equal": 0,
+                    "check_call": 0}
+
+
+def test_cell_texts(nb: dict) -> list[str]:
+    """The English texts a student reads in a notebook's ``# TEST`` cells, in order, once each: the
+    constant names, messages and hints given to the checks, and the ``HINT_...`` constants."""
+    found: dict[str, None] = {}
+    for cell in nb.get("cells", []):
+        source = cell_source(cell)
+        if cell.get("cell_type") != "code" or not source.startswith("# TEST"):
+            continue
+        for node in ast.walk(ast.parse(source)):
+            texts = []
+            if isinstance(node, ast.Call):
+                func = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                position = _CHECK_TEXT_ARGS.get(func)
+                if position is not None and len(node.args) > position:
+                    texts.append(node.args[position])
+                texts += [kw.value for kw in node.keywords if kw.arg == "hint"]
+            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id.startswith("HINT")
+                                                      for t in node.targets):
+                texts.append(node.value)
+            for value in texts:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    found.setdefault(value.value)
+    return list(found)
+
+
+def check_text_problems(folder: Path = NOTEBOOKS) -> list[str]:
+    """Each language's ``CHECK_TEXTS`` against the English ``# TEST`` cells' texts: a text with no translation
+    (the English test cell changed, or it is new), and a translation of a text no test cell has any more."""
+    from course_utils.messages import LANGUAGES, check_texts
+
+    english = {}
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        for text in test_cell_texts(load(path)):
+            english.setdefault(text, path.name)
+    problems = []
+    for code in LANGUAGES:
+        if code == "en":
+            continue
+        table = check_texts(code)
+        problems += [f"course_utils/messages/{code}_checks.py: CHECK_TEXTS has no translation of {text!r} (a # TEST cell "
+                     f"of {name})" for text, name in english.items() if text not in table]
+        problems += [f"course_utils/messages/{code}_checks.py: CHECK_TEXTS translates {text!r}, which no English # TEST "
+                     "cell has any more: remove it (or bring it in line with the changed test cell)"
+                     for text in table if text not in english]
+    return problems
+
+
 # --------------------------------------------------------------------------- stamp and start
 def stamp(path: Path, cells: Sequence[int]) -> list[int]:
     """Record the current English hash on the given cells (numbers from 1); returns them."""
@@ -239,9 +303,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command in ("lint", "status"):
         paths = [args.path] if args.command == "status" else args.paths
         problems = lint(paths)
+        if args.command == "lint" and not args.paths:
+            problems += catalogue_problems() + check_text_problems()
         for line in problems:
             print(line)
-        print(f"{len(problems)} problem(s)" if problems else "translations in step with their English notebooks")
+        print(f"{len(problems)} problem(s)" if problems else
+              "translations in step with their English notebooks; message catalogues complete")
         return 1 if problems else 0
     if args.command == "stamp":
         print(f"stamped cells {stamp(args.path, args.cells)} of {args.path}")

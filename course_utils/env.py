@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Optional
 
 from ._config import COURSE_DIRNAME
+from .messages import set_language, text
 from .plumbing.system import usable_cpu_count
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -105,7 +106,7 @@ def mount_drive(*, force_remount: bool = False, verbose: bool = True) -> Optiona
 def _mount_drive(*, force_remount: bool, verbose: bool) -> Optional[Path]:
     if not in_colab():
         if verbose:
-            print("Not running on Colab: nothing to mount, files stay on this computer.")
+            print(text("drive.not_colab"))
         return None
     if drive_mounted() and not force_remount:
         course = drive_course_dir()
@@ -117,21 +118,16 @@ def _mount_drive(*, force_remount: bool, verbose: bool) -> Optional[Path]:
         drive.mount(str(drive_mountpoint()), force_remount=force_remount)
     except Exception as exc:  # any failure: say why, keep going locally
         if verbose:
-            print(
-                f"Google Drive was not mounted ({type(exc).__name__}: {exc}).\n"
-                "Continuing with local storage under /content: it is erased when the runtime stops.\n"
-                "To retry, run `course_utils.mount_drive()` and accept the permission pop-up "
-                "(allow pop-ups for colab.research.google.com)."
-            )
+            print(text("drive.failed", error=f"{type(exc).__name__}: {exc}"))
         return None
     if not drive_mounted():
         if verbose:
-            print(f"Drive reported success but {drive_mountpoint() / 'MyDrive'} does not exist; using local storage.")
+            print(text("drive.missing", folder=drive_mountpoint() / "MyDrive"))
         return None
     course = drive_course_dir()
     course.mkdir(parents=True, exist_ok=True)
     if verbose:
-        print(f"Google Drive mounted: course files go to {course}")
+        print(text("drive.mounted", folder=course))
     return course
 
 
@@ -280,10 +276,10 @@ class CourseEnv:
     notes: list = field(default_factory=list, repr=False)
 
     def __str__(self) -> str:
-        where = "Colab" + (" + Drive" if self.drive_mounted else "") if self.in_colab else "local"
-        workers = f"{self.num_workers} DataLoader worker" + ("" if self.num_workers == 1 else "s")
-        return (f"course_utils {_version()} | {where} | device {self.device} | {workers} | "
-                f"seed {self.seed} | root {self.root}")
+        where = "Colab" + (" + Drive" if self.drive_mounted else "") if self.in_colab else text("setup.local")
+        workers = text("setup.workers.one" if self.num_workers == 1 else "setup.workers.many", n=self.num_workers)
+        return text("setup.summary", version=_version(), where=where, device=self.device, workers=workers,
+                    seed=self.seed, root=self.root)
 
     __repr__ = __str__
 
@@ -295,10 +291,12 @@ def _version() -> str:
 
 
 def setup(*, seed: Optional[int] = 42, device: Optional[str] = None, mount_drive: bool = False,
-          quiet: bool = False) -> CourseEnv:
+          quiet: bool = False, lang: Optional[str] = None) -> CourseEnv:
     """The one call at the top of every notebook.
 
     Args:
+        lang: the language of every later message (``"en"``, ``"ko"``): each notebook's setup cell names its
+            own. ``None`` keeps the current choice (``COURSE_LANG``, else English). See ``course_utils.messages``.
         seed: applied to ``random``, NumPy and PyTorch; ``None`` leaves the generators alone.
         device: ``None`` picks CUDA, then MPS, then CPU; ``"cuda"``/``"mps"``/``"cpu"`` requires
             that device and raises with instructions when it is missing.
@@ -310,6 +308,9 @@ def setup(*, seed: Optional[int] = 42, device: Optional[str] = None, mount_drive
     """
     global _current
     from .device import pick_device
+
+    if lang is not None:
+        set_language(lang)
 
     colab = in_colab()
     notes = []
@@ -330,8 +331,7 @@ def setup(*, seed: Optional[int] = 42, device: Optional[str] = None, mount_drive
     # COURSE_DEVICE=cpu asked for the CPU on purpose.
     automatic = device is None and not os.environ.get("COURSE_DEVICE")
     if colab and dev.type == "cpu" and automatic:
-        notes.append("No GPU in this Colab runtime. To get one: Runtime > Change runtime type > "
-                     "Hardware accelerator: T4 GPU > Save, then run the notebook again from the top.")
+        notes.append(text("setup.no_gpu"))
     if seed is not None:
         seed_everything(seed)
     env = CourseEnv(in_colab=colab, drive_mounted=mounted, root=root, root_source=source,

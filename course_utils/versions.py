@@ -14,6 +14,7 @@ from typing import Optional
 
 from ._config import REPO_URL
 from ._version import __version__
+from .messages import text
 
 
 def _parse(version: str) -> tuple[int, ...]:
@@ -44,22 +45,19 @@ def fix_command(in_colab: bool, root: "Optional[Path] | object" = _DETECT) -> st
         from .env import repo_root
 
         root = repo_root()
-    restart = ("then Runtime > Restart session and run the notebook from the top" if in_colab
-               else "then restart the Jupyter kernel")
+    restart = text("fix.restart_colab" if in_colab else "fix.restart_local")
     if root is not None and (Path(root) / ".git").exists():
         if in_colab:
-            return (f'!git -C {root} pull   then   !pip install -q -e "{root}[notebooks]"   {restart}')
-        return f"cd {root} && git pull && make setup   {restart}"
-    fresh = f"git clone {REPO_URL}" if REPO_URL else "ask your instructor for the current course"
+            return text("fix.pull_colab", root=root, restart=restart)
+        return text("fix.pull_local", root=root, restart=restart)
+    fresh = f"git clone {REPO_URL}" if REPO_URL else text("fix.ask_instructor")
     if root is not None:
-        return (f"the course folder {root} is not a git clone: replace it with a fresh one "
-                f"({fresh}), run make setup there, {restart}")
+        return text("fix.not_a_clone", root=root, fresh=fresh, restart=restart)
     if in_colab:
-        return ("!pip uninstall -y course-utils   then Runtime > Restart session and run the notebook from the top: "
-                "its first cell clones the current course and installs it")
+        return text("fix.reinstall_colab")
     if not REPO_URL:
-        return f"get a fresh copy of the course folder ({fresh}), run make setup there, {restart}"
-    return f'pip install -U "course-utils @ git+{REPO_URL}"   {restart}'
+        return text("fix.fresh_copy", fresh=fresh, restart=restart)
+    return text("fix.pip_upgrade", url=REPO_URL, restart=restart)
 
 
 def require(minimum: str, *, installed: str = __version__) -> str:
@@ -73,11 +71,10 @@ def require(minimum: str, *, installed: str = __version__) -> str:
     from .env import in_colab
 
     if have < need:
-        problem = f"This notebook needs course_utils {minimum} or newer, but {installed} is installed."
+        problem = text("require.too_old", minimum=minimum, installed=installed)
     else:
-        problem = (f"This notebook was written for course_utils {need[0]}.x, but {installed} is installed, "
-                   "whose functions may have changed.")
-    raise RuntimeError(f"{problem}\nFix: {fix_command(in_colab())}")
+        problem = text("require.other_major", major=need[0], installed=installed)
+    raise RuntimeError(text("require.fix", problem=problem, fix=fix_command(in_colab())))
 
 
 def _installed_version(distribution: str) -> Optional[str]:
@@ -105,23 +102,18 @@ def optional_import_message(distribution: str, minimum: str, needed_by: str, err
 
     if installed is _DETECT:
         installed = _installed_version(distribution)
-    tail = f", or {alternative}" if alternative else ""
+    tail = text("import.alternative", alternative=alternative) if alternative else ""
+    fields = dict(needed_by=needed_by, distribution=distribution, minimum=minimum, installed=installed,
+                  error=f"{type(error).__name__}: {error}", tail=tail)
     if installed is not None:
         try:
             too_old = _parse(installed) < _parse(minimum)
         except ValueError:
             too_old = False
         if too_old:
-            python = "%d.%d" % sys.version_info[:2]
-            return (f"{needed_by} needs {distribution} {minimum} or newer, but {distribution} {installed} is "
-                    f"installed, which fails on Python {python} ({type(error).__name__}: {error}). Upgrade it: "
-                    f'run  %pip install -U "{distribution}>={minimum}"  in a notebook cell (or the same '
-                    f"without % in a terminal), then restart the kernel{tail}.")
-        return (f"{needed_by} needs {distribution}: version {installed} is installed but could not be imported "
-                f"({type(error).__name__}: {error}). Reinstall it: run `pip install {distribution} "
-                f"--force-reinstall` and restart the kernel{tail}.")
-    return (f"{needed_by} needs {distribution}: run `pip install {distribution}` (Colab already has it) "
-            f"and restart the kernel{tail}.")
+            return text("import.too_old", python="%d.%d" % sys.version_info[:2], **fields)
+        return text("import.broken", **fields)
+    return text("import.missing", **fields)
 
 
 def optional_import(module: str, minimum: str, needed_by: str, *, distribution: Optional[str] = None,

@@ -19,6 +19,8 @@ from typing import Any, Optional
 
 import numpy as np
 
+from course_utils.messages import text
+
 __all__ = ["Comparison", "compare", "to_array", "shape_of", "is_unanswered"]
 
 
@@ -109,12 +111,12 @@ def _exact_sequence(answer: Any, expected: Any) -> Comparison:
         if any(float(v) != int(v) for v in answer):
             raise ValueError
     except (TypeError, ValueError):
-        return Comparison(False, "type", detail=f"a {type(answer).__name__}, not a sequence of whole numbers")
+        return Comparison(False, "type", detail=text("compare.not_whole_numbers", kind=type(answer).__name__))
     want = tuple(int(v) for v in expected)
     if len(got) != len(want):
         more = "more" if len(want) > len(got) else "fewer"
         return Comparison(False, "length", direction="low" if len(got) < len(want) else "high",
-                          detail=f"{len(got)} entries; it should have {more}")
+                          detail=text(f"compare.entries.{more}", n=len(got)))
     wrong = tuple((i,) for i, (g, w) in enumerate(zip(got, want)) if g != w)
     if not wrong:
         return Comparison(True)
@@ -142,16 +144,16 @@ def compare(answer: Any, expected: Any, *, atol: float = 1e-4, rtol: float = 0.0
     try:
         got = to_array(answer)
     except (TypeError, ValueError):
-        return Comparison(False, "type", detail=f"a {type(answer).__name__}, not a number")
+        return Comparison(False, "type", detail=text("compare.not_number", kind=type(answer).__name__))
     want = to_array(expected)
     if got.shape != want.shape:
         if got.ndim != want.ndim:
-            detail = f"{got.ndim} dimension{'s' if got.ndim != 1 else ''} {got.shape}; it should have " \
-                     f"{'more' if want.ndim > got.ndim else 'fewer'}"
+            detail = text(f"compare.ndim.{'one' if got.ndim == 1 else 'many'}.{'more' if want.ndim > got.ndim else 'fewer'}",
+                          ndim=got.ndim, shape=got.shape)
         else:
             dims = [i for i, (g, w) in enumerate(zip(got.shape, want.shape)) if g != w]
-            detail = "; ".join(f"dimension {i} is {got.shape[i]}, it should be "
-                               f"{'larger' if want.shape[i] > got.shape[i] else 'smaller'}" for i in dims)
+            detail = "; ".join(text(f"compare.dimension.{'larger' if want.shape[i] > got.shape[i] else 'smaller'}",
+                                    i=i, n=got.shape[i]) for i in dims)
         return Comparison(False, "shape", detail=detail)
     if not np.all(np.isfinite(got)):
         bad = np.argwhere(~np.isfinite(got))

@@ -34,10 +34,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 from course_utils.checks.compare import Comparison, compare, is_unanswered
+from course_utils.messages import text
 
 __all__ = ["give_feedback", "feedback", "exercises", "nudge"]
-
-_OK, _TODO, _WRONG = "✅", "✏️", "❌"
 
 
 # --------------------------------------------------------------------------- nudges
@@ -52,61 +51,55 @@ def _size_words(ratio: Optional[float]) -> str:
     if factor < 1.5:
         r = abs(ratio - 1)
         if r < 0.01:
-            return "by less than 1% (close: is a rounded number or a slightly different formula to blame?)"
-        if r < 0.1:
-            return "by 1-10%"
-        return "by 10-50%"
+            return text("size.below_1pct")
+        return text("size.1_10pct") if r < 0.1 else text("size.10_50pct")
     if factor >= 10:
         power = int(math.floor(math.log10(factor) + 1e-9))
-        return f"by a factor of {10 ** power:,} or more" if power <= 3 else f"by a factor of 10^{power} or more"
+        return text("size.factor_at_least", factor=f"{10 ** power:,}" if power <= 3 else f"10^{power}")
     low, high = next((lo, hi) for lo, hi in ((1.5, 2), (2, 3), (3, 5), (5, 10)) if factor < hi)
-    return f"by a factor between {low:g} and {high:g}"
+    return text("size.factor_between", low=f"{low:g}", high=f"{high:g}")
 
 
-def _sentence(text: str) -> str:
-    """``text`` ending in exactly one full stop (no ``?.`` and no ``..``)."""
-    text = text.rstrip()
-    return text if text.endswith((".", "?", "!")) else text + "."
+def _sentence(line: str) -> str:
+    """``line`` ending in exactly one full stop (no ``?.`` and no ``..``)."""
+    line = line.rstrip()
+    return line if line.endswith((".", "?", "!")) else line + "."
 
 
-def nudge(c: Comparison, *, what: str = "your answer") -> str:
-    """Turn a ``Comparison`` into one sentence for a student; never contains the expected value."""
-    if c.reason == "type":
-        return f"{what} is {c.detail}"
-    if c.reason == "length":
-        return f"{what} has {c.detail}"
-    if c.reason == "shape":
-        return f"the shape of {what} is off: {c.detail}"
+def _sized(line: str, size: str, key: str = "nudge.with_size") -> str:
+    return text(key, line=line, size=size) if size else line
+
+
+def nudge(c: Comparison, *, what: Optional[str] = None) -> str:
+    """Turn a ``Comparison`` into one sentence for a student; never contains the expected value.
+
+    ``what`` names the value (default: "your answer" in the current language)."""
+    what = text("what.your_answer") if what is None else what
+    if c.reason in ("type", "length", "shape"):
+        return text(f"nudge.{c.reason}", what=what, detail=c.detail)
     if c.reason == "not_finite":
-        where = f" (first at index {c.wrong[0]})" if c.wrong and c.wrong[0] else ""
-        return f"{what} contains nan or inf{where}: look for a division by zero or a log of 0"
-    if c.pattern == "percent":
-        return f"{what} looks like a percentage; give a fraction between 0 and 1"
-    if c.pattern == "complement":
-        return f"{what} looks like 1 minus the right value: is it the probability of the opposite event?"
-    if c.pattern == "reciprocal":
-        return f"{what} looks like the reciprocal of the right value: is a fraction upside down?"
+        where = text("nudge.first_at", index=c.wrong[0]) if c.wrong and c.wrong[0] else ""
+        return text("nudge.not_finite", what=what, where=where)
+    if c.pattern in ("percent", "complement", "reciprocal"):
+        return text(f"nudge.{c.pattern}", what=what)
     if c.direction == "sign":
-        return f"{what} has the wrong sign"
+        return text("nudge.sign", what=what)
     size = _size_words(c.ratio)
     if c.n_wrong and c.wrong and c.wrong[0]:               # an array or a sequence
         first = c.wrong[0] if len(c.wrong[0]) > 1 else c.wrong[0][0]
-        where = f"in {what}, {c.n_wrong} element{'s are' if c.n_wrong > 1 else ' is'} off, the first at index {first}"
+        where = text("nudge.array.one" if c.n_wrong == 1 else "nudge.array.many", what=what, n=c.n_wrong,
+                     first=first)
         if c.direction in ("high", "low") and c.magnitude == {"high": "larger", "low": "smaller"}[c.direction]:
-            return f"{where}; the wrong ones are too {'big' if c.direction == 'high' else 'small'}" + \
-                   (f" (the worst {size})" if size else "")
+            return _sized(text(f"nudge.array.{c.direction}", where=where), size, "nudge.array.worst")
         if c.magnitude in ("larger", "smaller"):
-            return f"{where}; the wrong ones are all too {'large' if c.magnitude == 'larger' else 'small'} in " \
-                   f"absolute value" + (f", the worst {size}" if size else "")
+            return _sized(text(f"nudge.array.abs_{c.magnitude}", where=where), size, "nudge.array.worst_abs")
         if c.direction in ("high", "low"):
-            return f"{where}; the wrong ones are too {'big' if c.direction == 'high' else 'small'}"
-        return f"{where}; some too big, some too small"
+            return text(f"nudge.array.{c.direction}", where=where)
+        return text("nudge.array.mixed", where=where)
     if c.magnitude in ("larger", "smaller") and c.direction in ("high", "low") and \
             c.magnitude != {"high": "larger", "low": "smaller"}[c.direction]:     # a negative expected value
-        word = "too large in size (too far below 0)" if c.magnitude == "larger" else "too small in size (too close to 0)"
-        return f"{what} is {word} {size}".rstrip()
-    word = {"high": "too big", "low": "too small"}.get(c.direction, "off")
-    return f"{what} is {word} {size}".rstrip()
+        return _sized(text(f"nudge.negative.{c.magnitude}", what=what), size)
+    return _sized(text(f"nudge.value.{c.direction if c.direction in ('high', 'low') else 'off'}", what=what), size)
 
 
 def feedback(answer: Any, expected: Any, *, tol: float = 1e-4, rtol: float = 0.0,
@@ -119,14 +112,13 @@ def feedback(answer: Any, expected: Any, *, tol: float = 1e-4, rtol: float = 0.0
 # --------------------------------------------------------------------------- the exercises
 @dataclass(frozen=True)
 class _Exercise:
-    """One exercise.
+    """One exercise. Its title and hint are messages (``exercise.<id>.title``, ``exercise.<id>.hint`` in
+    ``course_utils.messages``), so they come in the student's language.
 
     ``expected(**inputs)`` computes the right value (for a value answer); for a function answer,
     ``reference`` is the tested helper and ``cases`` the argument tuples it is called with.
     """
 
-    title: str
-    hint: str
     expected: Optional[Callable[..., Any]] = None
     reference: Optional[Callable[..., Any]] = None
     cases: Any = ()          # a sequence of argument tuples, or a function returning one
@@ -134,7 +126,7 @@ class _Exercise:
     rtol: float = 0.0
     exact: bool = False
     inputs: tuple = ()
-    names: tuple = ()        # for a function returning a tuple: what each value is, for the nudge
+    names: int = 0           # for a function returning a tuple: how many values have a name (``exercise.<id>.name<k>``)
 
 
 def _bayes():
@@ -255,111 +247,66 @@ def _mlp_params():
 _EXERCISES: dict[str, _Exercise] = {
     # ---- 01 Bayes
     "01.posterior_formula": _Exercise(
-        "your posterior(prior, sensitivity, false_alarm_rate)",
-        "numerator prior * sensitivity; the evidence adds the healthy people's false alarms",
         reference=lambda p, s, f: _bayes().posterior(p, s, f),
         cases=((0.1, 0.99, 0.01), (0.1, 0.99, 0.10), (0.5, 0.8, 0.3), (0.001, 0.99, 0.01)), tol=1e-9),
     "01.rapid_test": _Exercise(
-        "posterior of the rapid test", "count 1,000 people: how many infected test positive, how many healthy?",
         expected=lambda: _bayes().posterior(0.02, 0.95, 0.05), tol=1e-3),
     "01.required_false_alarm": _Exercise(
-        "false-alarm rate for a 0.95 posterior",
-        "solve t = p·s / (p·s + (1 - p)·f) for f, or try many f with np.linspace and your posterior function",
         expected=lambda: _bayes().required_false_alarm_rate(0.95, 0.1, 0.99), tol=1e-5),
     "01.sequential_update": _Exercise(
-        "your sequential(prior, sensitivity, false_alarm_rate, tests)",
-        "loop `tests` times: compute the posterior, store it, and use it as the next prior",
         reference=lambda p, s, f, n: list(_bayes().sequential_posteriors(p, s, f, tests=n)),
         cases=((0.1, 0.99, 0.01, 3), (0.1, 0.99, 0.10, 3), (0.3, 0.7, 0.2, 5)), tol=1e-9),
     "01.tests_needed": _Exercise(
-        "positive tests needed for 0.999", "run your sequential update for 10 tests and find the first above 0.999",
         expected=lambda: _tests_needed(0.1, 0.99, 0.1, 0.999), exact=True),
     "01.coin_mle": _Exercise(
-        "your coin_mle(heads, flips)", "the θ that maximises θ^h (1-θ)^t: set the derivative of the log to 0",
         reference=lambda h, n: _bayes().coin_mle(h, n), cases=((3, 3), (74, 100), (0, 5), (7, 20)), tol=1e-9),
     "01.coin_map": _Exercise(
-        "your coin_map(heads, flips, a, b)",
-        "the peak of Beta(a + h, b + t): the prior adds a - 1 imagined heads and b - 1 imagined tails",
         reference=lambda h, n, a, b: _bayes().coin_map(h, n, a=a, b=b),
         cases=((3, 3, 2, 2), (74, 100, 2, 2), (0, 5, 3, 3), (7, 20, 1, 1)), tol=1e-9),
     "01.cross_entropy": _Exercise(
-        "cross-entropy of one example, by hand",
-        "softmax turns logits into probabilities; the loss is minus the log of the true class's probability",
         expected=_cross_entropy, inputs=("logits", "label"), tol=1e-5),
     "01.b_on_a_mix": _Exercise(
-        "B's success rate on A's patients", "sum over stone sizes of P(success | B, size) × (A's share of that size)",
         expected=_b_on_a_mix, tol=1e-3),
     # ---- 02 history
     "02.xor_best_line": _Exercise(
-        "most XOR points a straight line gets right", "draw the four corners; a line splits the plane into two sides",
         expected=lambda: 3, exact=True),
     "02.momentum_step": _Exercise(
-        "your momentum_step(w, grad, velocity, lr, momentum)",
-        "PyTorch's form: velocity = momentum * velocity + grad, then w = w - lr * velocity; return both",
         reference=lambda *a: _optim().momentum_step(*a),
         cases=lambda: _array_cases(((1.0, -2.0), (0.5, 0.25), (0.0, 0.0), 0.1, 0.9),
                                    ((1.0, -2.0), (0.5, 0.25), (0.2, -0.1), 0.1, 0.9),
                                    ((3.0,), (-1.0,), (0.5,), 0.05, 0.5)), tol=1e-9),
     "02.adam_step": _Exercise(
-        "your adam_step(w, grad, m, v, t, lr, beta1, beta2, eps)",
-        "m and v are running averages of grad and grad²; divide each by (1 - beta^t) before the step",
         reference=lambda *a: _optim().adam_step(*a),
         cases=lambda: _array_cases(((1.0, -2.0), (0.5, 0.25), (0.0, 0.0), (0.0, 0.0), 1, 0.1, 0.9, 0.999, 1e-8),
                                    ((1.0, -2.0), (0.5, 0.25), (0.1, 0.2), (0.01, 0.02), 5, 0.1, 0.9, 0.999, 1e-8),
                                    ((0.0,), (-3.0,), (0.3,), (4.0,), 2, 0.01, 0.8, 0.99, 1e-8)), tol=1e-7),
     "02.largest_stable_lr": _Exercise(
-        "largest stable SGD learning rate", "the step multiplies w2 by (1 - 2 lr): when is its size below 1?",
         expected=_largest_stable_lr, tol=1e-6),
     # ---- 03 PyTorch
     "03.g_prime": _Exercise(
-        "g'(1) for g(x) = x² eˣ", "make x a tensor with requires_grad=True, compute g, call backward, read x.grad",
         expected=lambda: _g_prime(1.0), tol=1e-4),
     "03.backprop_by_hand": _Exercise(
-        "(dL/dw, dL/db) by hand",
-        "multiply the local derivatives along the path from L back to w (and to b): dL/dp · dp/dz · dz/dw",
         expected=_backprop_grads, tol=1e-6),
     "03.numerical_gradient": _Exercise(
-        "your numerical_gradient(f, x, h)",
-        "central difference for each coordinate i: (f(x + h·e_i) - f(x - h·e_i)) / (2h)",
         reference=lambda f, x, h: _central_difference(f, x, h), cases=lambda: _gradient_check_cases(), tol=1e-6),
     "03.view_shape": _Exercise(
-        "shape of view(-1, 32 * 32)", "-1 becomes (number of elements) / (32 * 32)",
         expected=_view_shape, exact=True),
     "03.broadcast_shape": _Exercise(
-        "broadcast shape of (5, 1, 4) and (3, 1)", "align the shapes on the right; each pair is equal or has a 1",
         expected=_broadcast_shape, exact=True),
     "03.relative_error": _Exercise(
-        "your relative_error(a, b)",
-        "the largest element of |a - b| / max(|a|, |b|); where both are 0 the error is 0, so keep a tiny floor "
-        "(e.g. 1e-12) under the denominator",
         reference=lambda a, b: _mlp2().relative_error(a, b), cases=lambda: _relative_error_cases(),
         tol=1e-12, rtol=1e-9),
     "03.mlp_backward": _Exercise(
-        "your mlp_backward(X, y, W1, b1, W2, b2)",
-        "go backwards: dS = (softmax - one-hot) / N, then layer 2 (dW2, db2), then through W2 and the ReLU's "
-        "mask to layer 1 (dW1, db1); each gradient has the shape of its parameter; subtract each row's maximum from "
-        "the scores before np.exp",
-        reference=lambda *a: _mlp2().backward(*a), cases=lambda: _mlp_backward_cases(), tol=1e-10, rtol=1e-7,
-        names=("dW1 (layer 1's weights)", "db1 (layer 1's biases)", "dW2 (layer 2's weights)",
-               "db2 (layer 2's biases)")),
+        reference=lambda *a: _mlp2().backward(*a), cases=lambda: _mlp_backward_cases(), tol=1e-10, rtol=1e-7, names=4),
     "03.init_std": _Exercise(
-        "your predicted_std(weight_var, fan_in, layers)",
-        "layer 1 sees the input (second moment 1); every later layer sees a ReLU's output, whose second "
-        "moment is half the variance before it",
         reference=lambda v, n, k: _activations().predicted_std(v, n, k), cases=_init_std_cases(),
         tol=0.0, rtol=1e-6),
     "03.init_predictions": _Exercise(
-        "std after 20 layers (default, too small, He)",
-        "the variance of a uniform weight on (-a, a) is a²/3; the too-small weights have std 0.01; He's "
-        "variance is 2/fan_in; then use your predicted_std",
         expected=_init_predictions, tol=0.0, rtol=1e-3),
     "03.mlp_params": _Exercise(
-        "parameters of 784-128-64-10", "each Linear(in, out) has in * out weights and out biases",
         expected=_mlp_params, exact=True),
     # ---- 03b data and files
     "03b.batches_per_epoch": _Exercise(
-        "(batches, batches with drop_last, size of the last batch)",
-        "5,000 samples in batches of 256: how many full batches fit, and what is left over?",
         expected=_batches_per_epoch, exact=True),
 }
 
@@ -414,31 +361,32 @@ def _describe_case(args: tuple) -> str:
     return ", ".join(short(a) for a in args)
 
 
-def _check_function(ex: _Exercise, fn: Callable, cases: Sequence[tuple], name: str) -> tuple[bool, str]:
+def _check_function(exercise: str, ex: _Exercise, fn: Callable, cases: Sequence[tuple], name: str) -> tuple[bool, str]:
     for args in cases:
         call = f"{name}({_describe_case(args)})"
         try:
             got = fn(*args)
         except Exception as err:  # the student's code raised: say where, in one line
-            return False, f"{call} raised {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}".rstrip(": ")
+            error = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}".rstrip(": ")
+            return False, text("exercise.call_raised", call=call, error=error)
         if is_unanswered(got):
-            return False, f"{call} returned {got!r}: does the function end with `return ...`?"
+            return False, text("exercise.call_returned_nothing", call=call, value=repr(got))
         want = ex.reference(*args)
         if isinstance(want, tuple) and not isinstance(got, (tuple, list)):
-            return False, f"{call} should return {len(want)} values (a tuple), got a {type(got).__name__}"
+            return False, text("exercise.call_not_tuple", call=call, n=len(want), kind=type(got).__name__)
         pairs = zip(got, want) if isinstance(want, tuple) else [(got, want)]
         if isinstance(want, tuple) and len(got) != len(want):
-            return False, f"{call} returned {len(got)} values, it should return {len(want)}"
+            return False, text("exercise.call_count", call=call, got=len(got), n=len(want))
         for k, (g, w) in enumerate(pairs):
             c = compare(g, w, atol=ex.tol, rtol=ex.rtol, exact=ex.exact)
             if not c.ok:
                 if not isinstance(want, tuple):
-                    what = "the result"
-                elif ex.names:
-                    what = ex.names[k]
+                    what = text("what.the_result")
+                elif k < ex.names:
+                    what = text(f"exercise.{exercise}.name{k + 1}")
                 else:
-                    what = f"value {k + 1} of the result"
-                return False, f"for {call}, {nudge(c, what=what)}"
+                    what = text("what.value_k", k=k + 1)
+                return False, text("exercise.call_nudge", call=call, nudge=nudge(c, what=what))
     return True, ""
 
 
@@ -453,17 +401,17 @@ def give_feedback(exercise: str, answer: Any, *, strict: bool = False, **inputs:
             ``course_utils.checks.homework.CheckFailure`` with the line instead of printing it.
         **inputs: the notebook data an exercise depends on, named as the check cell shows.
 
-    Without ``strict``, never raises for a wrong answer: it prints one line with a nudge and a hint.
+    Without ``strict``, never raises for a wrong answer: it prints one line with a nudge and a hint, in
+    the language ``course_utils.setup(lang=...)`` chose (``course_utils.messages``).
     """
     if exercise not in _EXERCISES:
-        raise KeyError(f"unknown exercise {exercise!r}; known: {', '.join(_EXERCISES)}. "
-                       "Is the course package up to date (course_utils.require)?")
+        raise KeyError(text("exercise.unknown", exercise=repr(exercise), known=", ".join(_EXERCISES)))
     ex = _EXERCISES[exercise]
     missing = [n for n in ex.inputs if n not in inputs]
     if missing:
-        raise TypeError(f"give_feedback({exercise!r}, answer, ...) needs {', '.join(f'{n}=...' for n in missing)}: "
-                        "run the check cell as it was written")
-    tail = f" Hint: {_sentence(ex.hint)}"
+        raise TypeError(text("exercise.missing_inputs", exercise=repr(exercise),
+                             inputs=", ".join(f"{n}=..." for n in missing)))
+    title, hint = text(f"exercise.{exercise}.title"), _sentence(text(f"exercise.{exercise}.hint"))
 
     def say(line: str, ok: bool = False) -> bool:
         if strict and not ok:
@@ -474,25 +422,25 @@ def give_feedback(exercise: str, answer: Any, *, strict: bool = False, **inputs:
         return ok
 
     if is_unanswered(answer):
-        return say(f"{_TODO} {ex.title}: not answered yet.{tail}")
+        return say(text("exercise.line.todo", title=title, hint=hint))
     if ex.reference is not None:
         if not callable(answer):
-            ok, why = False, f"this exercise asks for a function; got a {type(answer).__name__}"
+            ok, why = False, text("exercise.wants_function", kind=type(answer).__name__)
         else:
             cases = ex.cases() if callable(ex.cases) else ex.cases
-            name = getattr(answer, "__name__", "your function")
+            name = getattr(answer, "__name__", text("what.your_function"))
             try:
                 first = answer(*cases[0])
             except Exception:
                 first = 0          # let _check_function report the error
             if is_unanswered(first):
-                return say(f"{_TODO} {ex.title}: not answered yet (the function returns {first!r}).{tail}")
-            ok, why = _check_function(ex, answer, cases, name)
+                return say(text("exercise.line.todo_returns", title=title, value=repr(first), hint=hint))
+            ok, why = _check_function(exercise, ex, answer, cases, name)
     else:
         ok, why = feedback(answer, ex.expected(**inputs), tol=ex.tol, rtol=ex.rtol, exact=ex.exact)
     if ok:
-        return say(f"{_OK} {ex.title}: correct.", ok=True)
-    return say(f"{_WRONG} {ex.title}: {_sentence(why)}{tail}")
+        return say(text("exercise.line.correct", title=title), ok=True)
+    return say(text("exercise.line.wrong", title=title, why=_sentence(why), hint=hint))
 
 
 #: The old name of ``give_feedback`` (notebook 03 still imports it); new cells use ``give_feedback``.

@@ -23,9 +23,9 @@ NumPy arrays before they are compared, and an object of a class the check does n
 compared only with an object of exactly the same class, using the expected value's ``==``. So an
 object whose ``__eq__`` always says yes, or that pretends to be another class, fails.
 
-This module imports nothing from the rest of the package: a check cell needs only this file and NumPy
-(which is why the few lines it shares with ``course_utils.checks.compare``, e.g. reading a shape, are
-written here again).
+This module imports nothing from the rest of the package but its messages (``course_utils.messages``, so a
+check speaks the student's language): a check cell needs only these and NumPy (which is why the few lines it
+shares with ``course_utils.checks.compare``, e.g. reading a shape, are written here again).
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ import math
 import re
 import sys
 from typing import Any, Optional, Sequence
+
+from course_utils.messages import text as _t
+from course_utils.messages import translated as _tr
 
 __all__ = ["CheckFailure", "blank_message", "check", "check_call", "check_close", "check_equal", "check_shape", "check_type", "passed",
            "substitute"]
@@ -57,7 +60,7 @@ def _fail(lines: Sequence[str], hint: Optional[str]) -> None:
     __tracebackhide__ = True  # noqa: F841 - read by IPython: the student's traceback skips this frame
     text = "\n".join(line for line in lines if line)
     if hint:
-        text += f"\nHint: {hint}"
+        text += "\n" + _t("check.hint", hint=_tr(hint))
     raise CheckFailure(text)
 
 
@@ -90,9 +93,7 @@ def _shape_of(value: Any) -> Optional[tuple]:
 
 
 def _none_hint(name: str) -> str:
-    return (f"`{name}` is None. A function that ends without `return ...` gives None, and so does "
-            "a method like `list.append` or an in-place operation: check that your code returns or "
-            "assigns the value.")
+    return _t("check.none_hint", name=name)
 
 
 class _NotPlain(TypeError):
@@ -200,7 +201,7 @@ def _same(value: Any, expected: Any) -> bool:
 
 def passed(task_id: str) -> None:
     """Print that the visible checks of ``task_id`` passed (the grader asks the same requirements, other inputs)."""
-    print(f"{task_id}: the visible checks passed. (The grader asks your code the same with other inputs.)")
+    print(_t("check.passed", task=task_id))
 
 
 def _truth(condition: Any) -> bool:
@@ -228,7 +229,7 @@ def check(condition: Any, message: str, *, hint: Optional[str] = None) -> None:
     a built-in container); objects of other classes count as false.
     """
     if not _truth(condition):
-        _fail([message], hint)
+        _fail([_tr(message)], hint)
 
 
 def check_type(name: str, value: Any, expected: Any, *, hint: Optional[str] = None) -> None:
@@ -240,18 +241,18 @@ def check_type(name: str, value: Any, expected: Any, *, hint: Optional[str] = No
         expected: a class, or a tuple of classes any of which is fine.
         hint: an extra sentence shown when the check fails.
     """
+    name = _tr(name)   # a test cell's English wording, in the student's language
     wanted_types = expected if isinstance(expected, tuple) else (expected,)
     if any(issubclass(type(value), t) for t in wanted_types):  # type(), not __class__: no pretending
         return
-    wanted = " or ".join(_kind_name(t) for t in (expected if isinstance(expected, tuple) else (expected,)))
+    wanted = _t("check.or").join(_kind_name(t) for t in (expected if isinstance(expected, tuple) else (expected,)))
     if value is None:
-        _fail([f"`{name}` should be a {wanted}, but it is None.", _none_hint(name)], hint)
-    lines = [f"`{name}` should be a {wanted}, but it is a {_kind(value)}: {_short(value)}."]
+        _fail([_t("check.type.none", name=name, wanted=wanted), _none_hint(name)], hint)
+    lines = [_t("check.type.other", name=name, wanted=wanted, kind=_kind(value), value=_short(value))]
     if float in wanted_types and type(value) is int:
-        lines.append("It is a whole number: `//` divides and rounds down to a whole number, and a count that is "
-                     "never divided stays one. Divide with `/`.")
+        lines.append(_t("check.type.int_for_float"))
     elif float in wanted_types and type(value) in (list, tuple):
-        lines.append("One number is wanted, not a collection of them.")
+        lines.append(_t("check.type.collection_for_float"))
     _fail(lines, hint)
 
 
@@ -270,22 +271,22 @@ def check_shape(name: str, value: Any, expected: Sequence[Optional[int]], *, hin
         expected: the wanted shape, e.g. ``(64, 10)`` or ``(None, 10)`` for "any batch size".
         hint: an extra sentence shown when the check fails.
     """
+    name = _tr(name)   # a test cell's English wording, in the student's language
     expected = tuple(expected)
-    shown = "(" + ", ".join("any" if n is None else str(n) for n in expected) + ("," if len(expected) == 1 else "") + ")"
+    shown = "(" + ", ".join(_t("check.shape.any") if n is None else str(n) for n in expected) + \
+        ("," if len(expected) == 1 else "") + ")"
     if value is None:
-        _fail([f"`{name}` should be an array/tensor of shape {shown}, but it is None.", _none_hint(name)], hint)
+        _fail([_t("check.shape.none", name=name, shape=shown), _none_hint(name)], hint)
     shape = _shape_of(value) if (_is_array(value) or _is_tensor(value)) else None
     if shape is None:
         if type(value) in (int, float, bool) or issubclass(type(value), _number_types()):
-            _fail([f"`{name}` should be an array/tensor of shape {shown}, but it is a {_kind(value)}, a plain number: "
-                   f"{_short(value)}.",
-                   "`.item()` (and float(...)) turn a tensor into a plain number: return the tensor itself."], hint)
-        _fail([f"`{name}` should be an array/tensor of shape {shown}, but it is a {_kind(value)} "
-               f"without a shape: {_short(value)}.",
-               "Convert it, e.g. with torch.tensor(...) or np.asarray(...), or return the tensor itself."], hint)
+            _fail([_t("check.shape.number", name=name, shape=shown, kind=_kind(value), value=_short(value)),
+                   _t("check.shape.number_advice")], hint)
+        _fail([_t("check.shape.shapeless", name=name, shape=shown, kind=_kind(value), value=_short(value)),
+               _t("check.shape.shapeless_advice")], hint)
     if len(shape) == len(expected) and all(e is None or e == s for s, e in zip(shape, expected)):
         return
-    _fail([f"`{name}` should have shape {shown}, but it has shape {shape}.", *_shape_advice(shape, expected)], hint)
+    _fail([_t("check.shape.wrong", name=name, shape=shown, got=shape), *_shape_advice(shape, expected)], hint)
 
 
 def _fits(shape: Sequence[int], expected: Sequence[Optional[int]]) -> bool:
@@ -302,27 +303,24 @@ def _shape_advice(shape: tuple, expected: tuple) -> list:
     """What is different between ``shape`` and ``expected``, in facts (never a guess at an unrelated cause)."""
     fixed = [n for n in expected if n is not None]
     if len(shape) == len(expected) + 1 and shape[-1] in (3, 4) and _fits(shape[:-1], expected):
-        return [f"The last dimension has {shape[-1]} values per pixel: this is a colour image (RGB has 3, RGBA 4). "
-                'Convert the image to 8-bit grayscale first, image.convert("L"), so each pixel has one value.']
+        return [_t("check.shape.colour", n=shape[-1])]
     if len(shape) == len(expected) + 1:
         dropped = [i for i in range(len(shape)) if shape[i] == 1 and _fits(shape[:i] + shape[i + 1:], expected)]
         if dropped:
-            return [f"It has an extra dimension of size 1 at position {dropped[0]}: .squeeze({dropped[0]}) removes it, "
-                    "or find the step that added it."]
+            return [_t("check.shape.extra_one", position=dropped[0])]
     if len(shape) + 1 == len(expected):
         missing = [i for i in range(len(expected)) if _fits(shape, expected[:i] + expected[i + 1:])]
         if missing:
-            size = "any size" if expected[missing[0]] is None else f"size {expected[missing[0]]}"
-            return [f"The dimension of {size} at position {missing[0]} is missing."]
-    lines = [] if len(shape) == len(expected) else [f"It has {len(shape)} dimension(s) instead of {len(expected)}."]
+            if expected[missing[0]] is None:
+                return [_t("check.shape.missing_any", position=missing[0])]
+            return [_t("check.shape.missing", size=expected[missing[0]], position=missing[0])]
+    lines = [] if len(shape) == len(expected) else [_t("check.shape.ndim", got=len(shape), want=len(expected))]
     if None not in expected and math.prod(shape) == math.prod(fixed):
         if len(shape) == len(expected) and sorted(shape) == sorted(expected):
             first = next(i for i, (s, e) in enumerate(zip(shape, expected)) if s != e)
-            lines.append(f"The sizes are right but in another order: dimension {first} has size {shape[first]} where "
-                         f"{expected[first]} belongs (.T, .transpose, .permute and .unsqueeze(d) decide where each "
-                         "dimension goes).")
+            lines.append(_t("check.shape.order", dim=first, got=shape[first], want=expected[first]))
         else:
-            lines.append("It has the right number of elements: check your .view()/.reshape() arguments.")
+            lines.append(_t("check.shape.same_count"))
     return lines
 
 
@@ -340,48 +338,45 @@ def check_close(name: str, value: Any, expected: Any, *, rtol: float = 1e-5, ato
         rtol, atol: relative and absolute tolerance.
         hint: an extra sentence shown when the check fails.
     """
+    name = _tr(name)   # a test cell's English wording, in the student's language
     import numpy as np
 
     if value is None:
-        _fail([f"`{name}` should be about {_short(expected)}, but it is None.", _none_hint(name)], hint)
+        _fail([_t("check.close.none", name=name, expected=_short(expected)), _none_hint(name)], hint)
     try:
         got = _to_numpy(value, numeric=True).astype(float)
     except (_NotPlain, TypeError, ValueError):
-        _fail([f"`{name}` should be a number or an array of numbers, but it is a {_kind(value)}: {_short(value)}."],
-              hint)
+        _fail([_t("check.close.not_numbers", name=name, kind=_kind(value), value=_short(value))], hint)
     want = _to_numpy(expected, numeric=True).astype(float)
     if got.shape != want.shape:
         if got.size == 1 and want.size == 1:
             got, want = got.reshape(()), want.reshape(())
         else:
-            _fail([f"`{name}` should have shape {want.shape}, but it has shape {got.shape}."], hint)
+            _fail([_t("check.shape.wrong", name=name, shape=want.shape, got=got.shape)], hint)
     if got.ndim == 0:
         g, w = float(got), float(want)
         if math.isclose(g, w, rel_tol=rtol, abs_tol=atol) or (g == w):
             return
-        lines = [f"`{name}` should be {w:.6g}, but it is {g:.6g}."]
+        lines = [_t("check.close.scalar", name=name, expected=f"{w:.6g}", got=f"{g:.6g}")]
         if math.isnan(g):
-            lines.append("NaN means 'not a number': look for 0/0, log of 0 or a negative, or a learning rate "
-                         "so large that values blew up.")
+            lines.append(_t("check.close.nan"))
         elif w != 0 and math.isclose(g, -w, rel_tol=rtol, abs_tol=atol):
-            lines.append("Only the sign is wrong.")
+            lines.append(_t("check.close.sign"))
         elif w != 0 and math.isclose(g / w, 100.0, rel_tol=1e-6):
-            lines.append("It is exactly 100 times the expected value.")
+            lines.append(_t("check.close.times_100"))
         _fail(lines, hint)
     if np.allclose(got, want, rtol=rtol, atol=atol):
         return
     bad = ~np.isclose(got, want, rtol=rtol, atol=atol)
-    lines = [f"`{name}` (shape {got.shape}) differs from the expected values at {int(bad.sum())} of "
-             f"{got.size} positions."]
+    lines = [_t("check.close.array", name=name, shape=got.shape, n=int(bad.sum()), size=got.size)]
     if np.isnan(got).any():
-        lines.append(f"It contains {int(np.isnan(got).sum())} NaN value(s): look for 0/0, log of 0, or values "
-                     "that blew up during training.")
+        lines.append(_t("check.close.array_nan", n=int(np.isnan(got).sum())))
     first = tuple(int(i) for i in np.argwhere(bad)[0])
-    lines.append(f"First difference at index {first}: expected {want[first]:.6g}, got {got[first]:.6g}.")
+    lines.append(_t("check.first_difference", index=first, expected=f"{want[first]:.6g}", got=f"{got[first]:.6g}"))
     finite = np.isfinite(got) & np.isfinite(want)
     if finite.any():
-        lines.append(f"Largest difference: {float(np.max(np.abs(got - want)[finite])):.3g} "
-                     f"(allowed: about {atol:g} + {rtol:g} x |expected|).")
+        lines.append(_t("check.close.largest", largest=f"{float(np.max(np.abs(got - want)[finite])):.3g}",
+                        atol=f"{atol:g}", rtol=f"{rtol:g}"))
     _fail(lines, hint)
 
 
@@ -394,34 +389,34 @@ def check_equal(name: str, value: Any, expected: Any, *, hint: Optional[str] = N
         expected: the right value.
         hint: an extra sentence shown when the check fails.
     """
+    name = _tr(name)   # a test cell's English wording, in the student's language
     if _is_array(value) or _is_tensor(value) or _is_array(expected) or _is_tensor(expected):
         import numpy as np
 
         if value is None:
-            _fail([f"`{name}` should equal {_short(expected)}, but it is None.", _none_hint(name)], hint)
+            _fail([_t("check.equal.none", name=name, expected=_short(expected)), _none_hint(name)], hint)
         try:
             got = _to_numpy(value)
         except _NotPlain:
-            _fail([f"`{name}` should be an array or tensor like {_short(expected)}, but it is a {_kind(value)}."],
-                  hint)
+            _fail([_t("check.equal.not_array", name=name, expected=_short(expected), kind=_kind(value))], hint)
         want = _to_numpy(expected)
         if got.shape != want.shape:
-            _fail([f"`{name}` should have shape {want.shape}, but it has shape {got.shape}."], hint)
+            _fail([_t("check.shape.wrong", name=name, shape=want.shape, got=got.shape)], hint)
         if np.array_equal(got, want):
             return
         bad = got != want
         first = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
-        lines = [f"`{name}` differs from the expected values at {int(np.sum(bad))} of {got.size} positions."]
+        lines = [_t("check.equal.array", name=name, n=int(np.sum(bad)), size=got.size)]
         if first:
-            lines.append(f"First difference at index {first}: expected {want[first]!r}, got {got[first]!r}.")
+            lines.append(_t("check.first_difference", index=first, expected=repr(want[first]), got=repr(got[first])))
         _fail(lines, hint)
     if _same(value, expected):
         return
-    lines = [f"`{name}` should be {_short(expected)}, but it is {_short(value)}."]
+    lines = [_t("check.equal.value", name=name, expected=_short(expected), got=_short(value))]
     if value is None:
         lines.append(_none_hint(name))
     elif type(value) is not type(expected):
-        lines.append(f"It is a {_kind(value)}, expected a {_kind(expected)}.")
+        lines.append(_t("check.equal.kind", kind=_kind(value), expected=_kind(expected)))
     _fail(lines, hint)
 
 
@@ -457,7 +452,7 @@ def _your_line(traceback: Any, check_file: str) -> Optional[str]:
         return None
     if len(line) > _MAX_LINE:
         line = line[: _MAX_LINE - 4] + " ..."
-    where = "" if function == "<module>" else f" (in {function})"
+    where = "" if function == "<module>" else _t("check.in_function", function=function)
     return f"`{line}`{where}"
 
 
@@ -490,12 +485,9 @@ def blank_message(exc: BaseException, check_file: str = "") -> Optional[list]:
     task, what = match.group("task"), " ".join(match.group("what").split())
     found = _your_frame(exc.__traceback__, check_file)
     function = getattr(found[2], "co_qualname", found[2].co_name) if found else "<module>"   # MLP.__init__
-    inside = f", in `{function}`" if function != "<module>" else ""
-    return [f"NotImplementedError: {task} is not done yet.",
-            f"What to write: {what}",
-            f"Where: the cell that starts with `# TASK {task}`{inside}. Replace its line "
-            "`raise NotImplementedError(...)` with your code, run that cell, then run this check again.",
-            "(Run All stops at the first error, here: the cells below have not run yet.)"]
+    inside = _t("check.blank.inside", function=function) if function != "<module>" else ""
+    return [_t("check.blank.title", task=task), _t("check.blank.what", what=what),
+            _t("check.blank.where", task=task, inside=inside), _t("check.blank.run_all")]
 
 
 #: Run in JupyterLab (Jupyter Notebook too) where a blank stops a check: scrolls the notebook to this cell's output.
@@ -547,8 +539,9 @@ def check_call(name: str, function: Any, *args: Any, hint: Optional[str] = None,
         hint: what to look at when it raises.
     """
     __tracebackhide__ = True  # noqa: F841 - read by IPython: the student's traceback skips this frame
+    name = _tr(name)   # a test cell's English wording, in the student's language
     if not callable(function):
-        _fail([f"`{name}` cannot be called: {_short(function)} is a {_kind(function)}, not a function."], hint)
+        _fail([_t("check.call.not_callable", name=name, value=_short(function), kind=_kind(function))], hint)
     try:
         return function(*args, **kwargs)
     except CheckFailure:
@@ -559,26 +552,23 @@ def check_call(name: str, function: Any, *args: Any, hint: Optional[str] = None,
     except Exception as exc:  # the student's code raised: say so in words, with the hint
         check_file = sys._getframe(1).f_code.co_filename   # the test cell that called check_call
         yours = _your_line(exc.__traceback__, check_file)
-        text = str(exc).strip()
-        last = text.splitlines()[-1] if text else ""
+        message = str(exc).strip()
+        last = message.splitlines()[-1] if message else ""
         if getattr(type(exc), "_course_stand_in", False):
-            lines = [f"`{name}` stopped in a stand-in: {last}"]
+            lines = [_t("check.call.stand_in", name=name, last=last)]
             if yours:
-                lines.append(f"It was called from your line {yours}.")
+                lines.append(_t("check.call.called_from", line=yours))
             _fail(lines, hint)
-        lines = [f"`{name}` raised {type(exc).__name__}" + (f": {last}" if last else "") + "."]
+        error = type(exc).__name__ + (f": {last}" if last else "")
+        lines = [_t("check.call.raised", name=name, error=error)]
         if yours:
-            lines.append(f"It happened in your line {yours}.")
+            lines.append(_t("check.call.your_line", line=yours))
         if type(exc) is NameError:
-            missing = getattr(exc, "name", None) or last
-            lines.append(f"`{missing}` is not defined when this check runs. Define it in the task cell (or a cell "
-                         "above this test) and run that cell: cells run from top to bottom, so whatever a cell below "
-                         "the test defines does not exist yet when the test runs.")
+            lines.append(_t("check.call.name_error", missing=getattr(exc, "name", None) or last))
             _fail(lines, None)
         folder = _missing_folder(exc)
         if folder is not None:
-            lines.append(f"The folder `{folder}` does not exist (yet): a file can only be written into a folder that "
-                         "exists, so create the folder first.")
+            lines.append(_t("check.call.no_folder", folder=folder))
             _fail(lines, None)
         _fail(lines, hint)
 
