@@ -168,6 +168,7 @@ class SubmissionResult(_Record):
     not_run: list = field(default_factory=list)  # int: the student's cells after the last test, skipped
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # CPU time of the kernel and its processes (0 where it cannot be measured)
+    lang: str = "en"  # the edition the submission was made from ("ko": the Korean one): the feedback's language
 
     def recompute(self) -> None:
         """``total`` from ``points`` (never from anything the kernel reported)."""
