@@ -17,7 +17,8 @@ and every translated cell records in its metadata the SHA-256 of the English cel
 - a markdown cell still in English (no Hangul) where the English cell has words to translate;
 - (``lint`` without paths) the message catalogues, ``course_utils/messages/<lang>.py``: every key of the
   English catalogue in each language, none extra, the same ``{fields}`` (``course_utils.messages.problems``),
-  and a translation of every English text of the homework's ``# TEST`` cells (``check_text_problems``).
+  a translation of every English text of the homework's ``# TEST`` cells (``check_text_problems``), and of every
+  requirement of its ``# QUESTIONS`` cells, which the grader's feedback shows (``requirement_text_problems``).
 
 Command line (``make translation-lint`` runs the first)::
 
@@ -259,6 +260,14 @@ def check_text_problems(folder: Path = NOTEBOOKS) -> list[str]:
     return problems
 
 
+def requirement_text_problems(folder: Path = NOTEBOOKS) -> list[str]:
+    """The translations of the homework's requirements (the feedback's checklist) out of step with the English
+    ``# QUESTIONS`` cells (``course_tools.homework.feedback_ko``)."""
+    from course_tools.homework.feedback_ko import requirement_text_problems as problems
+
+    return problems(folder)
+
+
 # --------------------------------------------------------------------------- stamp and start
 def stamp(path: Path, cells: Sequence[int]) -> list[int]:
     """Record the current English hash on the given cells (numbers from 1); returns them."""
@@ -304,7 +313,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         paths = [args.path] if args.command == "status" else args.paths
         problems = lint(paths)
         if args.command == "lint" and not args.paths:
-            problems += catalogue_problems() + check_text_problems()
+            problems += catalogue_problems() + check_text_problems() + requirement_text_problems()
         for line in problems:
             print(line)
         print(f"{len(problems)} problem(s)" if problems else

@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
-__all__ = ["exception_name", "trace_positions", "error_text", "public_words"]
+from .said import Said, said
+
+__all__ = ["exception_name", "error_name", "trace_positions", "error_text", "public_words"]
 
 _ENAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}(?:\.[A-Za-z_][A-Za-z0-9_]{0,79}){0,4}")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -42,6 +44,12 @@ def exception_name(ename: object) -> str:
     if not _ENAME.fullmatch(text):
         return "an error"
     return text.rsplit(".", 1)[-1]
+
+
+def error_name(name: str) -> "str | Said":
+    """An ``exception_name`` as the feedback names it: the class name itself, or for ``"an error"`` (no plausible
+    name) a ``Said`` that the feedback writes in the student's language."""
+    return said("feedback.error.unknown") if name == "an error" else name
 
 
 def trace_positions(traceback: object) -> list[tuple[int, int]]:
@@ -66,14 +74,16 @@ def public_words(sources: Iterable[str]) -> frozenset:
     return frozenset(words)
 
 
-def error_text(ename: str, evalue: str = "", at: Optional[list] = None, public: frozenset = frozenset()) -> str:
-    """One plain-text line for an error the student's code raised (see the module docstring).
+def error_text(ename: str, evalue: str = "", at: Optional[list] = None, public: frozenset = frozenset()
+               ) -> "str | Said":
+    """One plain-text line for an error the student's code raised (see the module docstring): a ``Said`` (the
+    feedback writes it in the student's language) or, for the error's name alone, a ``str``.
 
     ``at`` is ``[cell number or None, line, the line's text]`` as ``KernelSession`` resolved it from
     the grader's copy of the cell; ``public`` the names that may be quoted from a ``NameError``.
     """
     name = exception_name(ename)
-    text = name
+    text = error_name(name)
     if name == "NameError":
         match = _NAME_ERROR.search(str(evalue or "").split("\n", 1)[0])
         if match and match.group(1) in public:
@@ -83,6 +93,8 @@ def error_text(ename: str, evalue: str = "", at: Optional[list] = None, public: 
         code = " ".join(str(code or "").split())
         if len(code) > MAX_LINE_CHARS:
             code = code[: MAX_LINE_CHARS - 4] + " ..."
-        where = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
-        text += f" in your {where}: {code}" if code else f" in your {where}"
+        key = "feedback.error.at_cell" if cell is not None else "feedback.error.at_line"
+        fields = dict(cell=cell) if cell is not None else {}
+        text = said(key + "_code", error=text, line=line, code=code, **fields) if code else said(
+            key, error=text, line=line, **fields)
     return text

@@ -52,6 +52,7 @@ from .report import (
     result_row,
     summary_line,
 )
+from .said import said
 from .sandbox import Sandbox, exposure_problem, sandbox_problem
 from .submission import grade_submission
 
@@ -195,8 +196,7 @@ def _safe_grade(path: Path, key: dict, sandbox: Sandbox, **kwargs) -> Submission
         return grade_submission(path, key, sandbox, **kwargs)
     except Exception as exc:  # noqa: BLE001 - one submission never stops the run
         result = SubmissionResult(status="failed")
-        result.notes.append(f"the grader failed on this notebook ({type(exc).__name__}: {exc}); it will be "
-                            "graded again on the next run")
+        result.notes.append(said("feedback.note.grader_crashed", error=f"{type(exc).__name__}: {exc}"))
         return result
 
 

@@ -21,10 +21,11 @@ from typing import Any, Optional, Protocol
 import numpy as np
 
 from . import config
-from .feedback_text import exception_name
+from .feedback_text import error_name, exception_name
 from .oracle import Malformed, decode_reply, request_payload, run_in_process
 from .questions import Context, Question, TaskQuestions, load_questions, seed_for
 from .records import CheckResult, Outcome, QuestionResult
+from .said import Said, said
 
 #: Longest message of a question shown in the feedback.
 MAX_MESSAGE = 600
@@ -81,28 +82,27 @@ def clean(text: str, limit: int = MAX_MESSAGE) -> str:
     return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
-def _forbidden_message(calls: tuple) -> str:
+def _forbidden_message(calls: tuple) -> Said:
     shown = ", ".join(f"`{name}`" for name in dict.fromkeys(calls))
-    return (f"while this question ran, your code called {shown}, which this task asks you to write yourself: "
-            "the answer does not count. Write the steps in your own code (the task text says which).")
+    return said("feedback.judge.forbidden", calls=shown)
 
 
 _NAME_ERROR = re.compile(r"name '([A-Za-z_][A-Za-z0-9_]{0,39})' is not defined")
 
 
-def _error_message(error: tuple) -> str:
+def _error_message(error: tuple) -> Said:
     """What the feedback says of an error the student's code raised while a question ran: its type, and
     for a ``NameError`` the missing name (an identifier), never the free text of its message, which the
     student's code chooses (``feedback_text`` explains why). ``score`` adds the task's hint."""
     ename, evalue, not_done = error
     if not_done:
-        return "not done yet"
+        return said("feedback.judge.not_done")
     name = exception_name(ename)
     if name == "NameError":
         match = _NAME_ERROR.search(str(evalue or "").split("\n", 1)[0])
-        missing = f"name '{match.group(1)}' is not defined" if match else "a name is not defined"
-        return f"{missing}: run the task cell without errors and keep the names the task asks for"
-    return f"your code raised {name}"
+        return said("feedback.judge.name_error", name=match.group(1)) if match else said(
+            "feedback.judge.some_name_error")
+    return said("feedback.judge.raised", error=error_name(name))
 
 
 # --------------------------------------------------------------------------- asking
@@ -127,19 +127,19 @@ def ask_question(oracle: Oracle, task: str, question: Question, submission_sha25
     outcome, plain = oracle.ask(payload, limit)
     result.seconds = outcome.seconds
     if outcome.status == "timeout":
-        result.message = (f"stopped after {limit:g} s: an infinite loop, or code much slower than it needs to be?")
+        result.message = said("feedback.judge.timeout", seconds=limit)
         stop = None if outcome.ename not in ("stuck", "died") else "stuck"
         return result, stop, False
     if outcome.status == "died":
-        result.message = "not answered: the kernel crashed while this question ran"
+        result.message = said("feedback.judge.died")
         return result, "died", False
     if outcome.status != "ok":
-        result.message = "no valid answer came back from the kernel for this question, so it counts as wrong"
+        result.message = said("feedback.judge.no_answer")
         return result, None, True
     try:
         reply = decode_reply(plain)
     except Malformed as exc:
-        result.message = f"the kernel's answer was not in the grader's format ({exc}): it counts as wrong"
+        result.message = said("feedback.judge.bad_format", problem=str(exc))
         return result, None, True
     if reply.calls:
         result.message = _forbidden_message(reply.calls)
@@ -150,13 +150,12 @@ def ask_question(oracle: Oracle, task: str, question: Question, submission_sha25
     try:
         verdict = question.judge(ctx, reply.answer)
     except Exception:  # noqa: BLE001 - an answer of an unexpected form: wrong, for this question only
-        result.message = ("your answer does not have the form this question expects (see the task's text: what "
-                          "should your code return?)")
+        result.message = said("feedback.judge.wrong_form")
         return result, None, False
     ok, message = (verdict, "") if isinstance(verdict, bool) or verdict is None else verdict
     result.passed = ok is True
     if not result.passed:
-        result.message = clean(message or "wrong answer")
+        result.message = clean(message) if message else said("feedback.judge.wrong")
     return result, None, False
 
 
@@ -173,7 +172,7 @@ def ask_task(oracle: Oracle, questions: TaskQuestions, submission_sha256: str, *
         remaining = (deadline - time.monotonic()) if deadline is not None else config.QUESTION_TIMEOUT
         if remaining < 1:
             results.append(QuestionResult(task=questions.task, requirement=question.requirement, name=question.name,
-                                          passed=False, message="not asked: the notebook used up its time limit"))
+                                          passed=False, message=said("feedback.judge.out_of_time")))
             continue
         result, stop, bad = ask_question(oracle, questions.task, question, submission_sha256,
                                          timeout=max(1.0, remaining))
@@ -182,7 +181,8 @@ def ask_task(oracle: Oracle, questions: TaskQuestions, submission_sha256: str, *
         if stop:
             for later in questions.questions[len(results):]:
                 results.append(QuestionResult(task=questions.task, requirement=later.requirement, name=later.name,
-                                              passed=False, message="not asked: the kernel stopped answering"))
+                                              passed=False,
+                                              message=said("feedback.judge.kernel_stopped")))
             return results, stop, malformed
     return results, None, malformed
 
@@ -206,11 +206,14 @@ def score(entry: dict, results: list) -> tuple[dict, list]:
             found = by_requirement.get((task["id"], req["id"]), [])
             passed = bool(found) and all(r.passed for r in found)
             failed = next((r for r in found if not r.passed), None)
-            message = "" if passed else (failed.message if failed else "not asked: grading stopped before this task")
-            if failed is not None and message == "not done yet" and hints.get(task["id"]):
-                message += f": {task['id']}: {hints[task['id']]}"
-            elif failed is not None and message.startswith("your code raised") and hints.get(task["id"]):
-                message += f". Hint: {hints[task['id']]}"
+            message = "" if passed else (failed.message if failed else said("feedback.judge.grading_stopped"))
+            hint = hints.get(task["id"])
+            if failed is not None and message == "not done yet" and hint:
+                message = said("feedback.judge.not_done_hint", task=task["id"], hint=hint)
+            elif failed is not None and getattr(message, "key", "") == "feedback.judge.raised" and hint:
+                message = said("feedback.judge.raised_hint", error=message.fields["error"], hint=hint)
+            elif failed is not None and message.startswith("your code raised") and hint:
+                message += f". Hint: {hint}"  # a question's own message that says so (plain English)
             checks.append(CheckResult(name=f"{task['id']}: {req['id']}", task=task["id"], requirement=req["id"],
                                       text=req["text"], points=float(req["points"]), passed=passed, message=message))
             earned += float(req["points"]) if passed else 0.0

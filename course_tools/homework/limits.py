@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from . import config
+from .said import said
 
 __all__ = ["Limits", "Watch", "shim_argv", "nproc_is_per_namespace", "tree_usage", "folder_usage",
            "cell_note", "stop_note", "held_deleted_bytes", "kill_group"]
@@ -311,15 +312,13 @@ class Watch:
         tasks = sum(tree.values())
         self.peak["tasks"] = max(self.peak["tasks"], tasks)
         if limits.tasks and tasks > limits.tasks:  # first, and cheap: a fork bomb is caught before anything else
-            return (f"the notebook ran more than {limits.tasks} processes and threads at once (the grader's "
-                    f"limit; it counted {tasks})")
+            return said("feedback.breach.tasks", limit=limits.tasks, count=tasks)
         memory = sum(_resident(p) for p in tree)
         if limits.tree_memory_bytes and memory > limits.tree_memory_bytes:
             memory = sum(_proportional(p) for p in tree)  # shared pages counted once: the exact figure
         self.peak["memory"] = max(self.peak["memory"], memory)
         if limits.tree_memory_bytes and memory > limits.tree_memory_bytes:
-            return (f"the notebook's processes used more than {_mib(limits.tree_memory_bytes)} of memory together "
-                    f"(the grader's limit; it measured {_mib(memory)})")
+            return said("feedback.breach.memory", limit=_mib(limits.tree_memory_bytes), measured=_mib(memory))
         if limits.disk_bytes or limits.disk_files:
             used, count, unreadable = folder_usage(self.folder, stop_bytes=limits.disk_bytes,
                                                    stop_files=limits.disk_files)
@@ -327,12 +326,11 @@ class Watch:
             self.peak["disk"] = max(self.peak["disk"], used)
             self.peak["files"] = max(self.peak["files"], count)
             if limits.disk_bytes and used > limits.disk_bytes:
-                return (f"the notebook wrote more than {_mib(limits.disk_bytes)} of files (the grader's limit on "
-                        "disk space, counting deleted files it still held open)")
+                return said("feedback.breach.disk", limit=_mib(limits.disk_bytes))
             if limits.disk_files and count > limits.disk_files:
-                return f"the notebook created more than {limits.disk_files:,} files and folders (the grader's limit)"
+                return said("feedback.breach.files", limit=limits.disk_files)
             if unreadable:
-                return "the notebook made a folder the grader cannot read, so its disk use could not be measured"
+                return said("feedback.breach.unreadable")
         return None
 
     def _run(self) -> None:
@@ -354,24 +352,24 @@ def kill_group(pid: int) -> None:
 
 # --------------------------------------------------------------------------- notes for the feedback
 def cell_note(ename: str, evalue: str, where: str, limits: Optional[Limits] = None) -> Optional[str]:
-    """The note for an error a limit caused in one cell (the cell failed, grading went on), or ``None``.
+    """The note for an error a limit caused in one cell (the cell failed, grading went on), or ``None``: a
+    ``Said`` (English, and the student's language in the feedback), like ``stop_note``'s and ``Watch``'s reasons.
 
     ``ename``/``evalue`` come from the student's kernel, so the note only ever says which limit the
     error looks like; it never repeats the text.
     """
     limits = limits or Limits.from_config()
     if ename == "MemoryError" and limits.memory_bytes:
-        return f"{where} ran out of memory: the grader gives each notebook {_mib(limits.memory_bytes)}"
+        return said("feedback.limit.memory", where=where, limit=_mib(limits.memory_bytes))
     if "File too large" in evalue and limits.file_bytes:
-        return f"{where} wrote a file larger than the grader allows ({_mib(limits.file_bytes)})"
+        return said("feedback.limit.file", where=where, limit=_mib(limits.file_bytes))
     if "No space left on device" in evalue or "[Errno 28]" in evalue:
-        return (f"{where} filled a folder of the grader's sandbox (/tmp holds {_mib(limits.tmp_bytes)}, /dev/shm "
-                f"{_mib(limits.shm_bytes)}): its write failed")
+        return said("feedback.limit.sandbox_full", where=where, tmp=_mib(limits.tmp_bytes), shm=_mib(limits.shm_bytes))
     if ename == "BlockingIOError" and "Resource temporarily unavailable" in evalue and limits.tasks:
-        return (f"{where} could not start another process or thread: the grader allows {limits.tasks} at once")
+        return said("feedback.limit.processes", where=where, limit=limits.tasks)
     return None
 
 
 def stop_note(breach: Optional[str], where: str) -> Optional[str]:
     """The note for a kernel the watch stopped while it ran ``where``, or ``None`` if it did not."""
-    return f"the grader stopped the notebook while {where} ran: {breach}; nothing after it ran" if breach else None
+    return said("feedback.limit.stopped", where=where, breach=breach) if breach else None

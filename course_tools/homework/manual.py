@@ -153,7 +153,7 @@ class WrittenBook:
                 row[MANUAL_PREFIX + question_id] = ""
         if notes:
             row["notes"] = "; ".join(part for part in (row.get("notes", ""), *notes) if part)
-        self.records[label] = {"notebook": result.notebook, "questions": questions}
+        self.records[label] = {"notebook": result.notebook, "questions": questions, **_lang_of(result)}
         derived_columns(row, self.records[label])
         return self.records[label]
 
@@ -169,45 +169,58 @@ def derived_columns(row: dict, record: Optional[dict]) -> None:
 
 
 # --------------------------------------------------------------------------- feedback
+def _lang_of(result: SubmissionResult) -> dict:
+    """``{"lang": ...}`` for a submission of another edition than the English one (its feedback's language, which
+    ``merge-manual`` writes the section in again), else ``{}`` (a record of an English one is as it always was)."""
+    lang = getattr(result, "lang", "en") or "en"
+    return {} if lang == "en" else {"lang": lang}
+
+
 def record_of(result: SubmissionResult) -> dict:
     """A written-book record made from a result alone (no points yet)."""
     return {"notebook": result.notebook, "questions": {
         a.id: {"title": a.question, "max": float(a.points), "status": a.status, "text": a.answer or "",
-               "sha256": a.sha256, "graded_sha256": "", "comment": ""} for a in result.written}}
+               "sha256": a.sha256, "graded_sha256": "", "comment": ""} for a in result.written}, **_lang_of(result)}
 
 
-def written_section(record: Optional[dict], row: Optional[dict] = None) -> list[str]:
+def written_section(record: Optional[dict], row: Optional[dict] = None, lang: Optional[str] = None) -> list[str]:
     """The feedback's section on written answers (between ``BEGIN_MARK`` and ``END_MARK``): each answer as
-    written, and the points and comment once ``merge-manual`` gave them."""
+    written, and the points and comment once ``merge-manual`` gave them. In ``lang``, else the record's language
+    (``"lang"``, kept for a submission of another edition than the English one), else English."""
+    from course_utils.messages import text
+
     questions = (record or {}).get("questions", {})
     if not questions:
         return []
+    lang = lang or (record or {}).get("lang") or "en"
     row = row or {}
     given = {qid: _float(_points(row, qid)) for qid in questions}
     total = sum(p for p in given.values() if p is not None)
     maximum = sum(float(q.get("max", 0)) for q in questions.values())
     waiting = [qid for qid, p in given.items() if p is None]
-    lines = [BEGIN_MARK, "## Written answers (graded by hand)", ""]
+    lines = [BEGIN_MARK, text("feedback.written.heading", lang=lang), ""]
     if not waiting:
-        lines.append(f"Points for your written answers: **{fmt(total)} / {fmt(maximum)}**.")
+        lines.append(text("feedback.written.total", lang=lang, total=fmt(total), maximum=fmt(maximum)))
     elif len(waiting) == len(questions):
-        lines.append(f"Your written answers ({fmt(maximum)} points) are graded by hand; the points will appear here.")
+        lines.append(text("feedback.written.waiting", lang=lang, maximum=fmt(maximum)))
     else:
-        lines.append(f"Points so far: {fmt(total)} of {fmt(maximum)}; not graded yet: {', '.join(waiting)}.")
+        lines.append(text("feedback.written.so_far", lang=lang, total=fmt(total), maximum=fmt(maximum),
+                          waiting=", ".join(waiting)))
     lines.append("")
     for question_id, question in questions.items():
         points = given[question_id]
         score = f"{fmt(points)} / {fmt(question['max'])}" if points is not None else f"- / {fmt(question['max'])}"
-        lines += [f"### {question_id}: {question['title']}", "", f"Points: {score}", ""]
+        lines += [f"### {question_id}: {question['title']}", "", text("feedback.written.points", lang=lang,
+                                                                       score=score), ""]
         if question.get("status") == "missing":
-            lines += ["The question's cell was not found: was it deleted, or its text changed? Keep the question "
-                      "and write your answer below it.", ""]
+            lines += [text("feedback.written.missing", lang=lang), ""]
         elif question.get("status") == "blank":
-            lines += ["No answer written.", ""]
+            lines += [text("feedback.written.blank", lang=lang), ""]
         else:
-            lines += ["Your answer:", "", *quote_student_text(question.get("text", "")), ""]
+            lines += [text("feedback.written.answer", lang=lang), "", *quote_student_text(question.get("text", "")),
+                      ""]
         if question.get("comment"):
-            lines += ["Comment:", "", *quote_student_text(question["comment"]), ""]
+            lines += [text("feedback.written.comment", lang=lang), "", *quote_student_text(question["comment"]), ""]
     lines.append(END_MARK)
     return lines
 

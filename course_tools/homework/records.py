@@ -50,9 +50,12 @@ class PlanItem(_Record):
 
     @property
     def where(self) -> str:
+        """``cell 3`` or ``the test of <task>``: a ``Said``, written in the student's language in the feedback."""
+        from .said import said
+
         if self.kind == "student" or self.cell is not None:
-            return f"cell {self.cell}"
-        return f"the test of {self.test}"
+            return said("feedback.where.cell", cell=self.cell)
+        return said("feedback.where.test", test=self.test)
 
 
 @dataclass

@@ -20,10 +20,12 @@ import re
 from pathlib import Path
 from typing import Optional, Sequence
 
+from course_utils.messages import text
 from course_utils.plumbing.files import atomic_write_text
 
 from .manual import MANUAL_PREFIX, ManualPointsError, fmt  # noqa: F401 - re-exported for older callers
-from .records import SubmissionResult
+from .records import STATUSES, SubmissionResult
+from .said import in_language
 
 #: CSV columns before the task columns, and after them (the ``manual:<id>`` columns of written
 #: answers come between the tasks and these).
@@ -197,63 +199,75 @@ def feedback_markdown(label: str, result: SubmissionResult, written: Optional[di
     and what the student's own self-check said, written answers, notes, errors in their cells (which
     ones cost points). Text the student's code controls is escaped (``escape_markdown``).
 
+    Written in the submission's language, ``result.lang`` (English for an unknown one): every sentence is a
+    ``feedback.*`` message of ``course_utils.messages``, and the notes and messages the grader made while
+    grading are ``Said`` texts (``said``), written again in that language; a requirement's text is translated by
+    its English wording (``feedback_ko``).
+
     ``written`` (the submission's ``manual.WrittenBook`` record) and ``row`` (its CSV row) add the points and
     comments given to written answers so far; without them the answers are shown without points.
     """
+    from .feedback_ko import requirement_text
     from .manual import record_of, written_section
 
-    lines = [f"# Feedback for {_code(label)}", ""]
+    lang = getattr(result, "lang", "en") or "en"
+
+    def say(key: str, **fields) -> str:
+        return text(key, lang=lang, **fields)
+
+    lines = [say("feedback.title", label=_code(label)), ""]
     if result.notebook:
-        lines.append(f"Homework: {_code(result.notebook)}  ")
+        lines.append(say("feedback.homework", notebook=_code(result.notebook)))
     if result.status == "failed":
-        lines += ["", "Your notebook could not be graded this time because of a problem on the grader's side. "
-                      "It will be graded again; you do not need to do anything.", ""]
+        lines += ["", say("feedback.failed"), ""]
     else:
-        lines.append(f"Score: **{fmt(result.total)} / {fmt(result.max_points)}** ({result.status})"
-                     + (" plus your written answers, graded by hand" if result.written else ""))
+        status = say(f"feedback.status.{result.status}") if result.status in STATUSES else result.status
+        lines.append(say("feedback.score.with_written" if result.written else "feedback.score",
+                         total=fmt(result.total), max_points=fmt(result.max_points), status=status))
         lines.append("")
     if result.notes:
-        lines += ["## Notes", ""] + [f"- {escape_markdown(note, one_line=True)}" for note in result.notes] + [""]
+        lines += [say("feedback.notes.heading"), ""] + [f"- {escape_markdown(in_language(note, lang), one_line=True)}"
+                                                      for note in result.notes] + [""]
     if result.checks or result.self_checks:
-        lines += ["## Tasks", "",
-                  "Each task's points are split over its requirements; a requirement counts when every grading "
-                  "question about it was answered right. The grader asked its questions where your test cell "
-                  "stands, with inputs of its own.", ""]
+        lines += [say("feedback.tasks.heading"), "", say("feedback.tasks.intro"), ""]
         for task_id, got in result.points.items():
             worth = result.task_points.get(task_id)
-            lines.append(f"### {task_id}: {fmt(got)}" + (f" / {fmt(worth)}" if worth is not None else "")
-                         + " point(s)")
+            if worth is not None:
+                lines.append(say("feedback.task.heading", task=task_id, got=fmt(got), worth=fmt(worth)))
+            else:
+                lines.append(say("feedback.task.heading_no_max", task=task_id, got=fmt(got)))
             lines.append("")
             own = result.self_checks.get(task_id)
             if own is not None:
-                said = {"passed": "passed", "not run": "did not run"}.get(own.status, "failed")
-                said += f": {escape_markdown(own.message)}" if own.message else "."
-                lines.append(f"Your self-check (the test cell) {said}".replace("\n", "\n  "))
+                said_as = {"passed": "passed", "not run": "not_run"}.get(own.status, "failed")
+                if own.message:
+                    line = say(f"feedback.selfcheck.{said_as}_said",
+                               message=escape_markdown(in_language(own.message, lang)))
+                else:
+                    line = say(f"feedback.selfcheck.{said_as}")
+                lines.append(line.replace("\n", "\n  "))
                 lines.append("")
             for check in (c for c in result.checks if c.task == task_id):
-                mark = "x" if check.passed else " "
-                line = f"- [{mark}] {check.text} ({fmt(check.points)} point{'s' if check.points != 1 else ''})"
+                line = say("feedback.check.points" if check.points != 1 else "feedback.check.one_point",
+                           mark="x" if check.passed else " ", text=requirement_text(check.text, lang),
+                           points=fmt(check.points))
                 if not check.passed and check.message:
-                    line += ": " + escape_markdown(check.message).replace("\n", "\n  ")
+                    line += ": " + escape_markdown(in_language(check.message, lang)).replace("\n", "\n  ")
                 lines.append(line)
             lines.append("")
     if result.written:
-        lines += written_section(written if written is not None else record_of(result), row) + [""]
+        lines += written_section(written if written is not None else record_of(result), row, lang=lang) + [""]
     if result.cell_errors:
-        lines += ["## Errors in your cells", "",
-                  "Your notebook ran on the grader: offline, on its own copy of the course data, with a time limit "
-                  "per cell. Only the grading questions above give points; an error marked \"costs no points\" did not change "
-                  "your score by itself. (Cell numbers count every cell from the top, markdown cells included.)", ""]
+        lines += [say("feedback.errors.heading"), "", say("feedback.errors.intro"), ""]
         for error in result.cell_errors:
-            cost = "in a task that scored 0" if error.costs_points else "costs no points"
-            lines.append(f"- cell {error.cell} ({cost}): {escape_markdown(error.text, one_line=True)}")
+            lines.append(say("feedback.errors.costs" if error.costs_points else "feedback.errors.free",
+                             cell=error.cell, error=escape_markdown(in_language(error.text, lang), one_line=True)))
         lines.append("")
     if result.not_run:
         first, last, count = result.not_run[0], result.not_run[-1], len(result.not_run)
-        where = f"last code cell (cell {first})" if count == 1 else f"last {count} code cells (cells {first} to {last})"
-        lines += ["## Cells after the last test", "",
-                  f"The grader stopped after the last test, so your {where} did not run: nothing after the last "
-                  "test can change your score. To check them, run your notebook from the top (Runtime > Run all).",
+        lines += [say("feedback.not_run.heading"), "",
+                  say("feedback.not_run.one", first=first) if count == 1 else
+                  say("feedback.not_run.many", count=count, first=first, last=last),
                   ""]
     return "\n".join(lines)
 

@@ -40,6 +40,7 @@ from .kernel import KernelSession, KernelStartError
 from .limits import cell_note, stop_note
 from .markers import checksum, header_of
 from .records import CellError, Outcome, PlanItem, Run, SelfCheck, SubmissionResult, WrittenAnswer
+from .said import Said, said
 from .sandbox import Sandbox
 from .scan import scan
 from .written import find_answers
@@ -65,7 +66,7 @@ def choose_notebook(nb: dict, path: Path, key: dict, forced: Optional[str] = Non
     if forced:
         if forced in key["notebooks"]:
             return forced, ""
-        return None, f"--notebook {forced!r} is not in the grading key (it has {names})"
+        return None, said("feedback.note.not_in_key", notebook=forced, names=names)
     if len(names) == 1:
         return names[0], ""
     ids = {header_of(c)[1] for c in nb["cells"]} - {None}
@@ -78,8 +79,7 @@ def choose_notebook(nb: dict, path: Path, key: dict, forced: Optional[str] = Non
     by_name = [n for n in names if Path(n).stem in Path(path).name]
     if len(by_name) == 1:
         return by_name[0], ""
-    return None, ("cannot tell which homework this is (no known TASK/TEST cells, and the file name names none of "
-                  f"{names}); grade it with --notebook NAME")
+    return None, said("feedback.note.which_homework", names=names)
 
 
 # --------------------------------------------------------------------------- planning
@@ -103,15 +103,14 @@ def build_plan(nb: dict, entry: dict) -> tuple[list[PlanItem], list[str]]:
             continue  # the instructor's grading questions (a copy of the solution notebook): never run in a kernel
         if role == "test":
             if cell_id not in canonical:
-                notes.append(f"cell {number}: test cell '# TEST {cell_id}' is not part of this homework: ignored")
+                notes.append(said("feedback.note.unknown_test", cell=number, test=cell_id))
                 continue
             if cell_id in seen:
-                notes.append(f"cell {number}: test cell {cell_id} is duplicated: the copy was ignored")
+                notes.append(said("feedback.note.duplicated_test", cell=number, test=cell_id))
                 continue
             seen.add(cell_id)
             if checksum(cell["source"]) not in (canonical[cell_id]["checksum"], canonical[cell_id]["source_checksum"]):
-                notes.append(f"cell {number}: test cell {cell_id} was changed: the original ran in its place (your "
-                             "test cell is only your own self-check; the grading questions decide the points)")
+                notes.append(said("feedback.note.changed_test", cell=number, test=cell_id))
             plan.extend(test_items(cell_id, number))
         else:
             plan.append(PlanItem(kind="student", source=cell["source"], cell=number,
@@ -119,7 +118,7 @@ def build_plan(nb: dict, entry: dict) -> tuple[list[PlanItem], list[str]]:
     for test_id in canonical:
         if test_id in seen:
             continue
-        notes.append(f"test cell {test_id} was deleted: the original was put back after its task cell")
+        notes.append(said("feedback.note.deleted_test", test=test_id))
         position = len(plan)
         for index, item in enumerate(plan):
             if item.task == test_id:
@@ -148,7 +147,12 @@ def written_answers(nb: dict, entry: dict) -> list[WrittenAnswer]:
 # --------------------------------------------------------------------------- feedback text
 def scrub(text: str, secret_lines: tuple = (), *, max_lines: int = 1, limit: int = MAX_STUDENT_TEXT) -> str:
     """``text`` safe to show a student: at most ``max_lines`` lines and ``limit`` characters, absolute
-    paths reduced to their file name, any of ``secret_lines`` replaced."""
+    paths reduced to their file name, any of ``secret_lines`` replaced. A ``Said`` that needs none of this comes
+    back as it is (so the feedback still writes it in the student's language); one that does, as the plain
+    English text made safe."""
+    if isinstance(text, Said):
+        safe = scrub(str(text), secret_lines, max_lines=max_lines, limit=limit)
+        return text if safe == text else safe
     lines = [line.rstrip() for line in str(text).strip().splitlines() if line.strip()][:max_lines]
     text = "\n".join(lines)
     text = _PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
@@ -168,15 +172,16 @@ def self_check(task: str, outcome: Outcome, public: frozenset = frozenset()) -> 
     if status == "ok":
         return SelfCheck(task=task, status="passed")
     if status == "timeout":
-        return SelfCheck(task=task, status="failed", message=f"stopped after {outcome.seconds:g} s")
+        return SelfCheck(task=task, status="failed", message=said("feedback.selfcheck.stopped", seconds=outcome.seconds))
     if status in ("not run", "died", "malformed"):
         return SelfCheck(task=task, status="not run")
     ename, evalue = outcome.ename, outcome.evalue.strip()
     if ename in ("CheckFailure", "AssertionError") and evalue:
         return SelfCheck(task=task, status="failed", message=scrub(evalue, max_lines=12, limit=MAX_CHECK_TEXT))
     if ename == "NotImplementedError":
-        return SelfCheck(task=task, status="failed", message=f"not done yet: {scrub(evalue)}" if evalue else
-                         "not done yet")
+        return SelfCheck(task=task, status="failed", message=said("feedback.selfcheck.not_done_said",
+                                                                  message=scrub(evalue)) if evalue else
+                         said("feedback.selfcheck.not_done"))
     return SelfCheck(task=task, status="failed",
                      message=scrub(error_text(ename, evalue, outcome.at, public), limit=MAX_ERROR_TEXT))
 
@@ -198,7 +203,7 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, entry: dict, sha: str, *, c
         for index, item in enumerate(plan):
             remaining = deadline - time.monotonic()
             if remaining < 1:
-                stop = f"the whole notebook used up its time limit of {total_timeout:g} s"
+                stop = said("feedback.note.out_of_time", seconds=total_timeout)
                 break
             if item.kind == "questions":
                 asked, why, bad = ask_task(session, questions[item.test], sha, deadline=deadline)
@@ -206,9 +211,8 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, entry: dict, sha: str, *, c
                 malformed = malformed or bad
                 outcomes[index] = Outcome(status="ok" if not why else why)
                 if why:
-                    stop = stop_note(session.breach, f"the questions of {item.test}") or (
-                        f"the Python kernel crashed or stopped answering while the questions of {item.test} "
-                        "were asked; nothing after them ran")
+                    stop = stop_note(session.breach, said("feedback.where.questions", test=item.test)) or said(
+                        "feedback.note.questions_crashed", test=item.test)
                     break
                 continue
             timeout = max(1.0, min(cell_timeout, remaining))
@@ -219,18 +223,14 @@ def _execute(plan: list[PlanItem], sandbox: Sandbox, entry: dict, sha: str, *, c
                     outcome = session.run(item.source, timeout=timeout, store_history=False)[0]
             except Exception as exc:  # noqa: BLE001 - the kernel broke the protocol: the submission's doing
                 outcomes[index] = Outcome(status="malformed", evalue=f"{type(exc).__name__}")
-                stop = (f"the kernel stopped answering the grader properly while running {item.where}; nothing "
-                        "after it ran")
+                stop = said("feedback.note.protocol", where=item.where)
                 break
             outcomes[index] = outcome
             if outcome.status == "died":
-                stop = stop_note(session.breach, item.where) or (
-                    f"the Python kernel crashed while running {item.where} (os._exit, a segfault, or running "
-                    "out of memory); nothing after it ran")
+                stop = stop_note(session.breach, item.where) or said("feedback.note.crashed", where=item.where)
                 break
             if outcome.status == "timeout" and outcome.ename in ("stuck", "died"):
-                stop = (f"the kernel did not stop after {item.where} timed out (it ignores interrupts); nothing "
-                        "after it ran")
+                stop = said("feedback.note.stuck", where=item.where)
                 break
     return outcomes, results, stop, session.cpu_seconds, malformed
 
@@ -285,8 +285,7 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
             outcomes, questions, stop, cpu, malformed = _execute(plan, sandbox, entry, sha, **run)
     except Exception as exc:  # noqa: BLE001 - the grader failed, not the student: regraded next run
         result.status = "failed"
-        result.notes.append(f"the grader could not run this notebook ({type(exc).__name__}: {exc}); "
-                            "it will be graded again on the next run")
+        result.notes.append(said("feedback.note.grader_failed", error=f"{type(exc).__name__}: {exc}"))
         result.seconds = round(time.monotonic() - started, 2)
         return result
     if stop:
@@ -304,28 +303,27 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
         if item.kind == "test":
             result.self_checks[item.test] = self_check(item.test, outcome, public)
             if outcome.printed:
-                result.notes.append(f"the test of {item.test} printed {outcome.printed:,} characters")
+                result.notes.append(said("feedback.note.test_printed", test=item.test, count=outcome.printed))
             continue
         where = item.where
         costs = bool(item.task) and result.points.get(item.task, 0.0) < result.task_points.get(item.task, 0.0)
         if outcome.status == "timeout":
-            result.notes.append(f"{where} ran longer than {outcome.seconds:g} s and was stopped")
+            result.notes.append(said("feedback.note.timed_out", where=where, seconds=outcome.seconds))
             result.cell_errors.append(CellError(cell=item.cell, costs_points=costs,
-                                                text=f"stopped after {outcome.seconds:g} s (infinite loop?)"))
+                                                text=said("feedback.cell.timed_out", seconds=outcome.seconds)))
         elif outcome.status == "error":
             text = scrub(error_text(outcome.ename, outcome.evalue, outcome.at, public), limit=MAX_ERROR_TEXT)
             result.cell_errors.append(CellError(cell=item.cell, text=text, costs_points=costs))
             if outcome.ename in ("SyntaxError", "IndentationError", "TabError"):
-                result.notes.append(f"{where} has a {outcome.ename}")
+                result.notes.append(said("feedback.note.syntax", where=where, error=outcome.ename))
             elif cell_note(outcome.ename, outcome.evalue, where):
                 result.notes.append(cell_note(outcome.ename, outcome.evalue, where))
         if outcome.printed:
-            result.notes.append(f"{where} printed {outcome.printed:,} characters (output is not kept when grading)")
+            result.notes.append(said("feedback.note.printed", where=where, count=outcome.printed))
     for task in entry["tasks"]:
         result.self_checks.setdefault(task["id"], SelfCheck(task=task["id"], status="not run"))
     if malformed:
-        result.notes.append("some answers the kernel sent back were not in the grader's format: each counted as "
-                            "wrong")
+        result.notes.append(said("feedback.note.malformed"))
         result.flags.append("malformed-reply")
     result.status = "partial" if stop else "graded"
     result.seconds = round(time.monotonic() - started, 2)

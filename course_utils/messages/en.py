@@ -223,4 +223,138 @@ MESSAGES = {
     "exercise.03.mlp_params.hint": 'each Linear(in, out) has in * out weights and out biases',
     "exercise.03b.batches_per_epoch.title": '(batches, batches with drop_last, size of the last batch)',
     "exercise.03b.batches_per_epoch.hint": '5,000 samples in batches of 256: how many full batches fit, and what is left over?',
+    # ---- course_tools.homework: the grader's feedback file (report, manual, judge, submission, limits, grade);
+    # a Said (course_tools.homework.said) keeps the key, so the CSV gets the English and the feedback the student's
+    "feedback.title": "# Feedback for {label}",
+    "feedback.homework": "Homework: {notebook}  ",
+    "feedback.failed": "Your notebook could not be graded this time because of a problem on the grader's side. It "
+                       "will be graded again; you do not need to do anything.",
+    "feedback.score": "Score: **{total} / {max_points}** ({status})",
+    "feedback.score.with_written": "Score: **{total} / {max_points}** ({status}) plus your written answers, graded "
+                                   "by hand",
+    "feedback.status.graded": "graded",
+    "feedback.status.partial": "partial",
+    "feedback.status.invalid": "invalid",
+    "feedback.status.failed": "failed",
+    "feedback.notes.heading": "## Notes",
+    "feedback.tasks.heading": "## Tasks",
+    "feedback.tasks.intro": "Each task's points are split over its requirements; a requirement counts when every "
+                            "grading question about it was answered right. The grader asked its questions where your "
+                            "test cell stands, with inputs of its own.",
+    "feedback.task.heading": "### {task}: {got} / {worth} point(s)",
+    "feedback.task.heading_no_max": "### {task}: {got} point(s)",
+    "feedback.selfcheck.passed": "Your self-check (the test cell) passed.",
+    "feedback.selfcheck.passed_said": "Your self-check (the test cell) passed: {message}",
+    "feedback.selfcheck.not_run": "Your self-check (the test cell) did not run.",
+    "feedback.selfcheck.not_run_said": "Your self-check (the test cell) did not run: {message}",
+    "feedback.selfcheck.failed": "Your self-check (the test cell) failed.",
+    "feedback.selfcheck.failed_said": "Your self-check (the test cell) failed: {message}",
+    "feedback.check.one_point": "- [{mark}] {text} ({points} point)",
+    "feedback.check.points": "- [{mark}] {text} ({points} points)",
+    "feedback.errors.heading": "## Errors in your cells",
+    "feedback.errors.intro": "Your notebook ran on the grader: offline, on its own copy of the course data, with a "
+                             "time limit per cell. Only the grading questions above give points; an error marked "
+                             "\"costs no points\" did not change your score by itself. (Cell numbers count every cell "
+                             "from the top, markdown cells included.)",
+    "feedback.errors.costs": "- cell {cell} (in a task that scored 0): {error}",
+    "feedback.errors.free": "- cell {cell} (costs no points): {error}",
+    "feedback.not_run.heading": "## Cells after the last test",
+    "feedback.not_run.one": "The grader stopped after the last test, so your last code cell (cell {first}) did not "
+                            "run: nothing after the last test can change your score. To check them, run your notebook "
+                            "from the top (Runtime > Run all).",
+    "feedback.not_run.many": "The grader stopped after the last test, so your last {count} code cells (cells {first} "
+                             "to {last}) did not run: nothing after the last test can change your score. To check "
+                             "them, run your notebook from the top (Runtime > Run all).",
+    # manual.written_section: the written answers, graded by hand
+    "feedback.written.heading": "## Written answers (graded by hand)",
+    "feedback.written.total": "Points for your written answers: **{total} / {maximum}**.",
+    "feedback.written.waiting": "Your written answers ({maximum} points) are graded by hand; the points will appear "
+                                "here.",
+    "feedback.written.so_far": "Points so far: {total} of {maximum}; not graded yet: {waiting}.",
+    "feedback.written.points": "Points: {score}",
+    "feedback.written.missing": "The question's cell was not found: was it deleted, or its text changed? Keep the "
+                                "question and write your answer below it.",
+    "feedback.written.blank": "No answer written.",
+    "feedback.written.answer": "Your answer:",
+    "feedback.written.comment": "Comment:",
+    # judge: why a requirement was missed
+    "feedback.judge.timeout": "stopped after {seconds:g} s: an infinite loop, or code much slower than it needs to "
+                              "be?",
+    "feedback.judge.died": "not answered: the kernel crashed while this question ran",
+    "feedback.judge.no_answer": "no valid answer came back from the kernel for this question, so it counts as wrong",
+    "feedback.judge.bad_format": "the kernel's answer was not in the grader's format ({problem}): it counts as wrong",
+    "feedback.judge.forbidden": "while this question ran, your code called {calls}, which this task asks you to write "
+                                "yourself: the answer does not count. Write the steps in your own code (the task text "
+                                "says which).",
+    "feedback.judge.wrong_form": "your answer does not have the form this question expects (see the task's text: "
+                                 "what should your code return?)",
+    "feedback.judge.wrong": "wrong answer",
+    "feedback.judge.not_done": "not done yet",
+    "feedback.judge.not_done_hint": "not done yet: {task}: {hint}",
+    "feedback.judge.name_error": "name '{name}' is not defined: run the task cell without errors and keep the names "
+                                 "the task asks for",
+    "feedback.judge.some_name_error": "a name is not defined: run the task cell without errors and keep the names the "
+                                      "task asks for",
+    "feedback.judge.raised": "your code raised {error}",
+    "feedback.judge.raised_hint": "your code raised {error}. Hint: {hint}",
+    "feedback.judge.out_of_time": "not asked: the notebook used up its time limit",
+    "feedback.judge.kernel_stopped": "not asked: the kernel stopped answering",
+    "feedback.judge.grading_stopped": "not asked: grading stopped before this task",
+    # feedback_text: an error in the student's code (its type and the student's own line)
+    "feedback.error.unknown": "an error",
+    "feedback.error.at_cell": "{error} in your cell {cell}, line {line}",
+    "feedback.error.at_cell_code": "{error} in your cell {cell}, line {line}: {code}",
+    "feedback.error.at_line": "{error} in your line {line}",
+    "feedback.error.at_line_code": "{error} in your line {line}: {code}",
+    # submission: notes, the self-check, cells' errors
+    "feedback.where.cell": "cell {cell}",
+    "feedback.where.test": "the test of {test}",
+    "feedback.where.questions": "the questions of {test}",
+    "feedback.note.not_in_key": "--notebook {notebook!r} is not in the grading key (it has {names})",
+    "feedback.note.which_homework": "cannot tell which homework this is (no known TASK/TEST cells, and the file name "
+                                    "names none of {names}); grade it with --notebook NAME",
+    "feedback.note.unknown_test": "cell {cell}: test cell '# TEST {test}' is not part of this homework: ignored",
+    "feedback.note.duplicated_test": "cell {cell}: test cell {test} is duplicated: the copy was ignored",
+    "feedback.note.changed_test": "cell {cell}: test cell {test} was changed: the original ran in its place (your "
+                                  "test cell is only your own self-check; the grading questions decide the points)",
+    "feedback.note.deleted_test": "test cell {test} was deleted: the original was put back after its task cell",
+    "feedback.note.out_of_time": "the whole notebook used up its time limit of {seconds:g} s",
+    "feedback.note.questions_crashed": "the Python kernel crashed or stopped answering while the questions of {test} "
+                                       "were asked; nothing after them ran",
+    "feedback.note.protocol": "the kernel stopped answering the grader properly while running {where}; nothing after "
+                              "it ran",
+    "feedback.note.crashed": "the Python kernel crashed while running {where} (os._exit, a segfault, or running out of "
+                             "memory); nothing after it ran",
+    "feedback.note.stuck": "the kernel did not stop after {where} timed out (it ignores interrupts); nothing after it "
+                           "ran",
+    "feedback.note.grader_failed": "the grader could not run this notebook ({error}); it will be graded again on the "
+                                   "next run",
+    "feedback.note.grader_crashed": "the grader failed on this notebook ({error}); it will be graded again on the "
+                                    "next run",
+    "feedback.note.test_printed": "the test of {test} printed {count:,} characters",
+    "feedback.note.timed_out": "{where} ran longer than {seconds:g} s and was stopped",
+    "feedback.note.syntax": "{where} has a {error}",
+    "feedback.note.printed": "{where} printed {count:,} characters (output is not kept when grading)",
+    "feedback.note.malformed": "some answers the kernel sent back were not in the grader's format: each counted as "
+                               "wrong",
+    "feedback.cell.timed_out": "stopped after {seconds:g} s (infinite loop?)",
+    "feedback.selfcheck.stopped": "stopped after {seconds:g} s",
+    "feedback.selfcheck.not_done": "not done yet",
+    "feedback.selfcheck.not_done_said": "not done yet: {message}",
+    # limits: a limit of the grader that a notebook passed
+    "feedback.limit.memory": "{where} ran out of memory: the grader gives each notebook {limit}",
+    "feedback.limit.file": "{where} wrote a file larger than the grader allows ({limit})",
+    "feedback.limit.sandbox_full": "{where} filled a folder of the grader's sandbox (/tmp holds {tmp}, /dev/shm "
+                                   "{shm}): its write failed",
+    "feedback.limit.processes": "{where} could not start another process or thread: the grader allows {limit} at once",
+    "feedback.limit.stopped": "the grader stopped the notebook while {where} ran: {breach}; nothing after it ran",
+    "feedback.breach.tasks": "the notebook ran more than {limit} processes and threads at once (the grader's limit; it "
+                             "counted {count})",
+    "feedback.breach.memory": "the notebook's processes used more than {limit} of memory together (the grader's "
+                              "limit; it measured {measured})",
+    "feedback.breach.disk": "the notebook wrote more than {limit} of files (the grader's limit on disk space, counting "
+                            "deleted files it still held open)",
+    "feedback.breach.files": "the notebook created more than {limit:,} files and folders (the grader's limit)",
+    "feedback.breach.unreadable": "the notebook made a folder the grader cannot read, so its disk use could not be "
+                                  "measured",
 }

@@ -225,4 +225,133 @@ MESSAGES = {
     "exercise.03.mlp_params.hint": "Linear(in, out) 하나에는 가중치 in * out개와 편향 out개가 있습니다",
     "exercise.03b.batches_per_epoch.title": "(배치 수, drop_last일 때의 배치 수, 마지막 배치의 크기)",
     "exercise.03b.batches_per_epoch.hint": "샘플 5,000개를 256개씩 나누면: 꽉 찬 배치는 몇 개이고, 남는 것은 몇 개일까요?",
+    # ---- course_tools.homework: 채점기가 쓰는 피드백 파일 (report, manual, judge, submission, limits, grade)
+    "feedback.title": "# {label} 피드백",
+    "feedback.homework": "과제: {notebook}  ",
+    "feedback.failed": "채점기 쪽의 문제로 이번에는 노트북을 채점하지 못했습니다. 다시 채점될 예정이니 여러분이 할 일은 "
+                       "없습니다.",
+    "feedback.score": "점수: **{total} / {max_points}** ({status})",
+    "feedback.score.with_written": "점수: **{total} / {max_points}** ({status}), 여기에 손으로 채점하는 서술형 답의 "
+                                   "점수가 더해집니다",
+    "feedback.status.graded": "채점 완료",
+    "feedback.status.partial": "일부만 채점",
+    "feedback.status.invalid": "채점할 수 없음",
+    "feedback.status.failed": "채점 실패",
+    "feedback.notes.heading": "## 알림",
+    "feedback.tasks.heading": "## 과제",
+    "feedback.tasks.intro": "각 과제의 점수는 요구 사항들에 나뉘어 있습니다. 한 요구 사항에 대한 채점 질문에 모두 맞게 "
+                            "답하면 그 요구 사항의 점수를 받습니다. 채점기는 여러분의 테스트 셀이 있는 자리에서, 자기만의 "
+                            "입력으로 질문했습니다.",
+    "feedback.task.heading": "### {task}: {got} / {worth}점",
+    "feedback.task.heading_no_max": "### {task}: {got}점",
+    "feedback.selfcheck.passed": "여러분의 자체 확인(테스트 셀): 통과했습니다(passed).",
+    "feedback.selfcheck.passed_said": "여러분의 자체 확인(테스트 셀): 통과했습니다(passed): {message}",
+    "feedback.selfcheck.not_run": "여러분의 자체 확인(테스트 셀): 실행되지 않았습니다.",
+    "feedback.selfcheck.not_run_said": "여러분의 자체 확인(테스트 셀): 실행되지 않았습니다: {message}",
+    "feedback.selfcheck.failed": "여러분의 자체 확인(테스트 셀): 실패했습니다.",
+    "feedback.selfcheck.failed_said": "여러분의 자체 확인(테스트 셀): 실패했습니다: {message}",
+    "feedback.check.one_point": "- [{mark}] {text} ({points}점)",
+    "feedback.check.points": "- [{mark}] {text} ({points}점)",
+    "feedback.errors.heading": "## 여러분의 셀에서 난 오류",
+    "feedback.errors.intro": "여러분의 노트북은 채점기에서 실행되었습니다: 오프라인으로, 채점기의 강의 데이터 사본으로, 셀마다 "
+                             "시간 제한을 두고. 점수는 위의 채점 질문으로만 받습니다. \"점수와 무관\"이라고 표시된 오류는 "
+                             "그 자체로는 점수를 바꾸지 않았습니다. (셀 번호는 마크다운 셀을 포함해 맨 위부터 모든 셀을 "
+                             "셉니다.)",
+    "feedback.errors.costs": "- 셀 {cell} (0점을 받은 과제 안): {error}",
+    "feedback.errors.free": "- 셀 {cell} (점수와 무관): {error}",
+    "feedback.not_run.heading": "## 마지막 테스트 뒤의 셀",
+    "feedback.not_run.one": "채점기는 마지막 테스트 뒤에서 멈추므로, 여러분의 마지막 코드 셀(셀 {first})은 실행되지 "
+                            "않았습니다: 마지막 테스트 뒤의 셀은 점수를 바꿀 수 없습니다. 그 셀을 확인하려면 노트북을 "
+                            "처음부터 실행하세요(런타임 > 모두 실행(Run all)).",
+    "feedback.not_run.many": "채점기는 마지막 테스트 뒤에서 멈추므로, 여러분의 마지막 코드 셀 {count}개(셀 {first}부터 "
+                             "{last}까지)는 실행되지 않았습니다: 마지막 테스트 뒤의 셀은 점수를 바꿀 수 없습니다. 그 셀들을 "
+                             "확인하려면 노트북을 처음부터 실행하세요(런타임 > 모두 실행(Run all)).",
+    # manual.written_section: 손으로 채점하는 서술형 답
+    "feedback.written.heading": "## 서술형 답 (손으로 채점)",
+    "feedback.written.total": "서술형 답의 점수: **{total} / {maximum}**.",
+    "feedback.written.waiting": "서술형 답({maximum}점)은 손으로 채점합니다. 점수가 나오면 여기에 표시됩니다.",
+    "feedback.written.so_far": "지금까지의 점수: {maximum}점 중 {total}점. 아직 채점하지 않은 질문: {waiting}.",
+    "feedback.written.points": "점수: {score}",
+    "feedback.written.missing": "질문 셀을 찾지 못했습니다: 셀을 지웠거나 질문 글을 바꾸지 않았나요? 질문은 그대로 두고 "
+                                "그 아래에 답을 쓰세요.",
+    "feedback.written.blank": "쓴 답이 없습니다.",
+    "feedback.written.answer": "여러분의 답:",
+    "feedback.written.comment": "코멘트:",
+    # judge: 요구 사항을 놓친 이유
+    "feedback.judge.timeout": "{seconds:g}초 뒤에 멈췄습니다: 무한 루프이거나, 필요 이상으로 훨씬 느린 코드가 아닐까요?",
+    "feedback.judge.died": "답하지 못했습니다: 이 질문을 실행하는 동안 커널이 멈췄습니다(crash)",
+    "feedback.judge.no_answer": "이 질문에 대해 커널에서 올바른 답이 오지 않아서 틀린 것으로 칩니다",
+    "feedback.judge.bad_format": "커널의 답이 채점기의 형식이 아니었습니다({problem}): 틀린 것으로 칩니다",
+    "feedback.judge.forbidden": "이 질문을 실행하는 동안 여러분의 코드가 {calls} 함수를 불렀는데, 이 과제는 그것을 직접 "
+                                "작성하라고 합니다: 그 답은 인정되지 않습니다. 그 단계들을 여러분의 코드로 직접 쓰세요(어떤 "
+                                "단계인지는 과제 글에 있습니다).",
+    "feedback.judge.wrong_form": "여러분의 답이 이 질문이 기대하는 형태가 아닙니다(과제 글을 보세요: 여러분의 코드는 무엇을 "
+                                 "돌려주어야(return) 하나요?)",
+    "feedback.judge.wrong": "틀린 답",
+    "feedback.judge.not_done": "아직 하지 않았습니다",
+    "feedback.judge.not_done_hint": "아직 하지 않았습니다: {task}: {hint}",
+    "feedback.judge.name_error": "이름 '{name}'이(가) 정의되어 있지 않습니다(NameError): 과제 셀을 오류 없이 실행하고, "
+                                 "과제가 요구하는 이름을 그대로 쓰세요",
+    "feedback.judge.some_name_error": "어떤 이름이 정의되어 있지 않습니다(NameError): 과제 셀을 오류 없이 실행하고, 과제가 "
+                                      "요구하는 이름을 그대로 쓰세요",
+    "feedback.judge.raised": "여러분의 코드에서 오류가 났습니다: {error}",
+    "feedback.judge.raised_hint": "여러분의 코드에서 오류가 났습니다: {error}. 힌트: {hint}",
+    "feedback.judge.out_of_time": "묻지 않았습니다: 노트북이 시간 제한을 다 썼습니다",
+    "feedback.judge.kernel_stopped": "묻지 않았습니다: 커널이 더 이상 답하지 않았습니다",
+    "feedback.judge.grading_stopped": "묻지 않았습니다: 이 과제 전에 채점이 멈췄습니다",
+    # feedback_text: 학생 코드의 오류 (오류의 종류와 학생 자신의 줄)
+    "feedback.error.unknown": "오류",
+    "feedback.error.at_cell": "{error}: 여러분의 셀 {cell}, {line}번째 줄",
+    "feedback.error.at_cell_code": "{error}: 여러분의 셀 {cell}, {line}번째 줄: {code}",
+    "feedback.error.at_line": "{error}: 여러분의 코드 {line}번째 줄",
+    "feedback.error.at_line_code": "{error}: 여러분의 코드 {line}번째 줄: {code}",
+    # submission: 알림, 자체 확인, 셀의 오류
+    "feedback.where.cell": "셀 {cell}",
+    "feedback.where.test": "{test}의 테스트",
+    "feedback.where.questions": "{test}의 채점 질문",
+    "feedback.note.not_in_key": "--notebook {notebook!r}: 채점 키에 없는 과제입니다(키에 있는 것: {names})",
+    "feedback.note.which_homework": "어느 과제인지 알 수 없습니다(아는 TASK/TEST 셀이 없고, 파일 이름도 {names} 중 어느 "
+                                    "것도 아닙니다). --notebook NAME으로 채점하세요",
+    "feedback.note.unknown_test": "셀 {cell}: 테스트 셀 '# TEST {test}'은(는) 이 과제에 없는 것이라 무시했습니다",
+    "feedback.note.duplicated_test": "셀 {cell}: 테스트 셀 {test}이(가) 중복되어 사본은 무시했습니다",
+    "feedback.note.changed_test": "셀 {cell}: 테스트 셀 {test}이(가) 바뀌어 있어서 원래 셀을 대신 실행했습니다(테스트 셀은 "
+                                  "여러분 자신을 위한 자체 확인일 뿐이고, 점수는 채점 질문이 정합니다)",
+    "feedback.note.deleted_test": "테스트 셀 {test}이(가) 지워져 있어서 원래 셀을 과제 셀 뒤에 다시 넣었습니다",
+    "feedback.note.out_of_time": "노트북 전체가 시간 제한 {seconds:g}초를 다 썼습니다",
+    "feedback.note.questions_crashed": "{test}의 채점 질문을 하는 동안 Python 커널이 멈추거나(crash) 답하지 않았습니다. 그 "
+                                       "뒤는 아무것도 실행되지 않았습니다",
+    "feedback.note.protocol": "{where}을(를) 실행하는 동안 커널이 채점기에 제대로 답하지 않았습니다. 그 뒤는 아무것도 "
+                              "실행되지 않았습니다",
+    "feedback.note.crashed": "{where}을(를) 실행하는 동안 Python 커널이 멈췄습니다(os._exit, 세그폴트(segfault), 또는 "
+                             "메모리 부족). 그 뒤는 아무것도 실행되지 않았습니다",
+    "feedback.note.stuck": "{where}의 시간이 다 된 뒤에도 커널이 멈추지 않았습니다(인터럽트를 무시합니다). 그 뒤는 아무것도 "
+                           "실행되지 않았습니다",
+    "feedback.note.grader_failed": "채점기가 이 노트북을 실행하지 못했습니다({error}). 다음 채점 때 다시 채점됩니다",
+    "feedback.note.grader_crashed": "채점기가 이 노트북에서 실패했습니다({error}). 다음 채점 때 다시 채점됩니다",
+    "feedback.note.test_printed": "{test}의 테스트가 {count:,}자를 출력했습니다",
+    "feedback.note.timed_out": "{where}: {seconds:g}초보다 오래 실행되어 멈췄습니다",
+    "feedback.note.syntax": "{where}: 문법 오류가 있습니다({error})",
+    "feedback.note.printed": "{where}: {count:,}자를 출력했습니다(채점할 때 출력은 남기지 않습니다)",
+    "feedback.note.malformed": "커널이 보낸 답 가운데 채점기의 형식이 아닌 것이 있었습니다: 각각 틀린 것으로 쳤습니다",
+    "feedback.cell.timed_out": "{seconds:g}초 뒤에 멈췄습니다(무한 루프?)",
+    "feedback.selfcheck.stopped": "{seconds:g}초 뒤에 멈췄습니다",
+    "feedback.selfcheck.not_done": "아직 하지 않았습니다",
+    "feedback.selfcheck.not_done_said": "아직 하지 않았습니다: {message}",
+    # limits: 노트북이 넘은 채점기의 제한
+    "feedback.limit.memory": "{where}: 메모리가 부족했습니다. 채점기는 노트북마다 메모리를 {limit}까지 줍니다",
+    "feedback.limit.file": "{where}: 채점기가 허용하는 크기({limit})보다 큰 파일을 썼습니다",
+    "feedback.limit.sandbox_full": "{where}: 채점기 샌드박스(sandbox)의 폴더를 가득 채워서(/tmp는 {tmp}, /dev/shm은 "
+                                   "{shm}까지) 쓰기에 실패했습니다",
+    "feedback.limit.processes": "{where}: 프로세스나 스레드를 더 시작할 수 없었습니다. 채점기는 한 번에 {limit}개까지 "
+                                "허용합니다",
+    "feedback.limit.stopped": "{where}을(를) 실행하는 동안 채점기가 노트북을 멈췄습니다: {breach}. 그 뒤는 아무것도 "
+                              "실행되지 않았습니다",
+    "feedback.breach.tasks": "노트북이 한 번에 프로세스와 스레드를 {limit}개보다 많이 실행했습니다(채점기의 제한. 센 수: "
+                             "{count})",
+    "feedback.breach.memory": "노트북의 프로세스들이 함께 {limit}보다 많은 메모리를 썼습니다(채점기의 제한. 잰 값: "
+                              "{measured})",
+    "feedback.breach.disk": "노트북이 {limit}보다 많은 파일을 썼습니다(채점기의 디스크 공간 제한. 지웠지만 아직 열어 둔 "
+                            "파일도 셉니다)",
+    "feedback.breach.files": "노트북이 파일과 폴더를 {limit:,}개보다 많이 만들었습니다(채점기의 제한)",
+    "feedback.breach.unreadable": "노트북이 채점기가 읽을 수 없는 폴더를 만들어서 디스크 사용량을 잴 수 없었습니다",
 }
