@@ -14,7 +14,8 @@ task's questions), ``snapshot`` (a folder the student's code wrote, listed witho
 ``submission`` (grade ONE notebook: read, plan, run, ask, score), ``grade`` (MANY: workers, CSV,
 feedback), ``sandbox`` (what a grading kernel sees), ``kernel`` (one kernel, driven over ipc
 sockets), ``scan`` (the flags), ``records`` (typed results), ``report`` (CSV store, feedback, manual
-points), ``audit`` (markers, questions, leak share, the edition in sync, solutions graded: ``make hw-audit``;
+points), ``said`` (a message to the student, English in the CSV and the student's language in the feedback),
+``feedback_ko`` (the requirements in Korean), ``audit`` (markers, questions, leak share, the edition in sync, solutions graded: ``make hw-audit``;
 ``lint`` is its old name), ``config``.
 
 Notebooks mark answers with nbgrader's markers (``### BEGIN SOLUTION`` / ``### END SOLUTION``) and
@@ -28,4 +29,4 @@ submodules are imported on use.
 """
 
 __all__ = ["audit", "config", "grade", "judge", "kernel", "markers", "oracle", "questions", "records", "release",
-           "report", "sandbox", "scan", "snapshot", "submission"]
+           "report", "said", "sandbox", "scan", "snapshot", "submission"]

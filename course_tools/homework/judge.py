@@ -7,6 +7,10 @@ is a wrong answer for that question only) and judges it here. ``score(...)`` tur
 results into points per requirement (all-or-nothing each) and one ``CheckResult`` per requirement.
 
 Nothing secret goes to the oracle: only the ask code and the inputs (``oracle.request_payload``).
+
+The grader's own messages (a timeout, an error, a forbidden call, a requirement not asked) are ``said.Said``
+texts: English, and the student's language in the feedback; a question's own message (its judge's) is shown as
+it is.
 """
 
 from __future__ import annotations

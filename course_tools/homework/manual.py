@@ -2,8 +2,9 @@
 
 Beside the grades CSV (only ``grade`` and ``merge-manual`` write these, atomically, where no kernel sees them):
 
-- ``<csv>.written.json`` (``WrittenBook``): per submission, its homework and, per written question, the
-  question's maximum, the answer's status (answered, blank, missing), its text and digest
+- ``<csv>.written.json`` (``WrittenBook``): per submission, its homework, its language (``"lang"``, only for a
+  submission of another edition than the English one: ``merge-manual`` writes its feedback in it) and, per written
+  question, the question's maximum, the answer's status (answered, blank, missing), its text and digest
   (``written.answer_digest``), and what ``merge-manual`` recorded: the digest the points were given for, and the
   comment. The points themselves are the CSV's ``manual:<id>`` columns.
 - ``<csv stem>-review/<question id>.md``: every submission's answer to one question on one page, with the points

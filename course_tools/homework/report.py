@@ -6,7 +6,8 @@
   the row as written: a rerun skips a submission only when all three still match, so a row edited
   by anything but this tool is graded again. Every text cell is escaped against spreadsheet
   formula injection (a leading ``= + - @``, tab or carriage return gets a ``'`` in front).
-- ``feedback_markdown``: the student's feedback file.
+- ``feedback_markdown``: the student's feedback file, in the submission's language (``result.lang``); the CSV
+  and ``summary_line`` are the instructor's and stay English.
 - ``merge_manual``: an instructor's points for written answers, merged into the CSV (``manual``).
 """
 
