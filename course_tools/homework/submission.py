@@ -66,7 +66,7 @@ def choose_notebook(nb: dict, path: Path, key: dict, forced: Optional[str] = Non
     if forced:
         if forced in key["notebooks"]:
             return forced, ""
-        return None, said("feedback.note.not_in_key", notebook=forced, names=names)
+        return None, f"--notebook {forced!r} is not in the grading key (it has {names})"
     if len(names) == 1:
         return names[0], ""
     ids = {header_of(c)[1] for c in nb["cells"]} - {None}
@@ -79,7 +79,8 @@ def choose_notebook(nb: dict, path: Path, key: dict, forced: Optional[str] = Non
     by_name = [n for n in names if Path(n).stem in Path(path).name]
     if len(by_name) == 1:
         return by_name[0], ""
-    return None, said("feedback.note.which_homework", names=names)
+    return None, ("cannot tell which homework this is (no known TASK/TEST cells, and the file name names none of "
+                  f"{names}); grade it with --notebook NAME")  # the instructor's to act on: English only
 
 
 # --------------------------------------------------------------------------- planning

@@ -223,8 +223,8 @@ MESSAGES = {
     "exercise.03.mlp_params.hint": 'each Linear(in, out) has in * out weights and out biases',
     "exercise.03b.batches_per_epoch.title": '(batches, batches with drop_last, size of the last batch)',
     "exercise.03b.batches_per_epoch.hint": '5,000 samples in batches of 256: how many full batches fit, and what is left over?',
-    # ---- course_tools.homework: the grader's feedback file (report, manual, judge, submission, limits, grade);
-    # a Said (course_tools.homework.said) keeps the key, so the CSV gets the English and the feedback the student's
+    # ---- the grader's feedback file (feedback.*): the instructor's tools make these texts with their keys, so the
+    # grades table gets the English and each student's feedback file the student's language
     "feedback.title": "# Feedback for {label}",
     "feedback.homework": "Homework: {notebook}  ",
     "feedback.failed": "Your notebook could not be graded this time because of a problem on the grader's side. It "
@@ -310,9 +310,6 @@ MESSAGES = {
     "feedback.where.cell": "cell {cell}",
     "feedback.where.test": "the test of {test}",
     "feedback.where.questions": "the questions of {test}",
-    "feedback.note.not_in_key": "--notebook {notebook!r} is not in the grading key (it has {names})",
-    "feedback.note.which_homework": "cannot tell which homework this is (no known TASK/TEST cells, and the file name "
-                                    "names none of {names}); grade it with --notebook NAME",
     "feedback.note.unknown_test": "cell {cell}: test cell '# TEST {test}' is not part of this homework: ignored",
     "feedback.note.duplicated_test": "cell {cell}: test cell {test} is duplicated: the copy was ignored",
     "feedback.note.changed_test": "cell {cell}: test cell {test} was changed: the original ran in its place (your "

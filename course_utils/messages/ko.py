@@ -225,7 +225,7 @@ MESSAGES = {
     "exercise.03.mlp_params.hint": "Linear(in, out) 하나에는 가중치 in * out개와 편향 out개가 있습니다",
     "exercise.03b.batches_per_epoch.title": "(배치 수, drop_last일 때의 배치 수, 마지막 배치의 크기)",
     "exercise.03b.batches_per_epoch.hint": "샘플 5,000개를 256개씩 나누면: 꽉 찬 배치는 몇 개이고, 남는 것은 몇 개일까요?",
-    # ---- course_tools.homework: 채점기가 쓰는 피드백 파일 (report, manual, judge, submission, limits, grade)
+    # ---- 채점기가 쓰는 피드백 파일 (feedback.*)
     "feedback.title": "# {label} 피드백",
     "feedback.homework": "과제: {notebook}  ",
     "feedback.failed": "채점기 쪽의 문제로 이번에는 노트북을 채점하지 못했습니다. 다시 채점될 예정이니 여러분이 할 일은 "
@@ -309,9 +309,6 @@ MESSAGES = {
     "feedback.where.cell": "셀 {cell}",
     "feedback.where.test": "{test}의 테스트",
     "feedback.where.questions": "{test}의 채점 질문",
-    "feedback.note.not_in_key": "--notebook {notebook!r}: 채점 키에 없는 과제입니다(키에 있는 것: {names})",
-    "feedback.note.which_homework": "어느 과제인지 알 수 없습니다(아는 TASK/TEST 셀이 없고, 파일 이름도 {names} 중 어느 "
-                                    "것도 아닙니다). --notebook NAME으로 채점하세요",
     "feedback.note.unknown_test": "셀 {cell}: 테스트 셀 '# TEST {test}'은(는) 이 과제에 없는 것이라 무시했습니다",
     "feedback.note.duplicated_test": "셀 {cell}: 테스트 셀 {test}이(가) 중복되어 사본은 무시했습니다",
     "feedback.note.changed_test": "셀 {cell}: 테스트 셀 {test}이(가) 바뀌어 있어서 원래 셀을 대신 실행했습니다(테스트 셀은 "
