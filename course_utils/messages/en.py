@@ -6,6 +6,11 @@ checks it. Keep a field's name meaningful to a translator: it is all they see of
 """
 
 MESSAGES = {
+    # ---- the student edition's stubs and answer prompts (written by the release, in the notebook's language)
+    "release.stub_comment": "# YOUR CODE HERE: replace the line below with your answer",
+    "release.default_code_hint": "write the code for this blank",
+    "release.answer_prompt": "**Your answer** ({hint}): _double-click this cell and write it here._",
+    "release.answer_prompt_default": "**Your answer:** _double-click this cell and write it here._",
     # ---- course_utils.checks.selfcheck: the homework's check cells (a failed check raises with these lines)
     "check.hint": "Hint: {hint}",
     "check.passed": "{task}: the visible checks passed. (The grader asks your code the same with other inputs.)",

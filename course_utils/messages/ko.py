@@ -6,6 +6,11 @@ after a ``{field}``, whose last syllable nobody knows in advance: ``"{what}: 너
 """
 
 MESSAGES = {
+    # ---- 학생판의 빈칸과 답 쓰는 자리 (release가 노트북의 언어로 씀)
+    "release.stub_comment": "# 여기에 코드를 쓰세요: 아래 줄을 여러분의 답으로 바꾸세요",
+    "release.default_code_hint": "이 빈칸의 코드를 쓰세요",
+    "release.answer_prompt": "**여러분의 답** ({hint}): _이 셀을 더블클릭해서 여기에 쓰세요._",
+    "release.answer_prompt_default": "**여러분의 답:** _이 셀을 더블클릭해서 여기에 쓰세요._",
     # ---- course_utils.checks.selfcheck: 과제의 확인 셀
     "check.hint": "힌트: {hint}",
     "check.passed": "{task}: 보이는 확인을 통과했습니다(passed). (채점기는 여러분의 코드에 같은 것을 다른 입력으로 묻습니다.)",
