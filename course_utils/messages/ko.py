@@ -6,6 +6,22 @@ after a ``{field}``, whose last syllable nobody knows in advance: ``"{what}: 너
 """
 
 MESSAGES = {
+    # ---- course_utils.checks.runner: make check
+    "runner.status.passed": "통과(passed)",
+    "runner.status.not_done_yet": "아직 안 함(not done yet)",
+    "runner.status.failed": "실패(failed)",
+    "runner.status.not_run": "실행 안 됨(not run)",
+    "runner.fill_in": "확인 셀(셀 {cell}) 위의 `# TASK {task}` 셀에서 빈칸을 채우세요.",
+    "runner.summary": "과제 확인 {total}개 중 {done}개 통과.",
+    "runner.next_step": "노트북을 열어 통과하지 못한 첫 과제를 고치고, 그 확인 셀을 실행한 다음, 이것을 다시 실행하세요.",
+    "runner.not_found": "찾을 수 없습니다: {paths}. 과제 노트북이나 notebooks/ 폴더를 주세요.",
+    "runner.no_homework": "{paths}에 과제 노트북(`# TASK` 셀이 있는 노트북)이 없습니다",
+    "runner.running": "{path}를 새 커널에서 처음부터 실행하는 중 (여러분의 파일은 바뀌지 않습니다) ...",
+    "runner.could_not_run": "{path}: 실행할 수 없습니다: {error}",
+    # ---- course_utils.checks.claims
+    "claim.fails": "{statement}: 이번 실행에서는 성립하지 않습니다{detail}. 위의 셀을 바꿨다면 그 변경이 가장 유력한 "
+                   "원인입니다. 아니라면 커널을 다시 시작하고 모든 셀을 처음부터 실행하세요. 그래도 실패하면 강사에게 "
+                   "알려 주세요: 본문을 고쳐야 할 수도 있습니다.",
     # ---- 학생판의 빈칸과 답 쓰는 자리 (release가 노트북의 언어로 씀)
     "release.stub_comment": "# 여기에 코드를 쓰세요: 아래 줄을 여러분의 답으로 바꾸세요",
     "release.default_code_hint": "이 빈칸의 코드를 쓰세요",
