@@ -6,6 +6,9 @@ checks it. Keep a field's name meaningful to a translator: it is all they see of
 """
 
 MESSAGES = {
+    # ---- course_utils.lessons.bayes_plots.explorer: the line above the figure (HTML)
+    "explorer.headline": "<b>posterior P(θ|D) = {posterior}</b> (evidence P(D) = {evidence})",
+    "explorer.undefined": "<b>Nobody tests positive (P(D) = 0): the posterior is undefined.</b>",
     # ---- course_utils.checks.runner: make check
     "runner.status.passed": "passed",
     "runner.status.not_done_yet": "not done yet",

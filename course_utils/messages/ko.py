@@ -6,6 +6,9 @@ after a ``{field}``, whose last syllable nobody knows in advance: ``"{what}: 너
 """
 
 MESSAGES = {
+    # ---- course_utils.lessons.bayes_plots.explorer
+    "explorer.headline": "<b>사후확률 P(θ|D) = {posterior}</b> (증거 P(D) = {evidence})",
+    "explorer.undefined": "<b>양성이 나오는 사람이 없습니다(P(D) = 0): 사후확률이 정의되지 않습니다.</b>",
     # ---- course_utils.checks.runner: make check
     "runner.status.passed": "통과(passed)",
     "runner.status.not_done_yet": "아직 안 함(not done yet)",
