@@ -162,7 +162,7 @@ def test_a_check_shows_the_test_cells_text_in_the_chosen_language(monkeypatch):
     messages.set_language("ko")
     with pytest.raises(selfcheck.CheckFailure) as failed:
         selfcheck.check_equal("number of parameters", 3, 4, hint="count them")
-    assert str(failed.value).splitlines() == ["`파라미터 수`: 4여야 하는데 3입니다.", "힌트: 세어 보세요"]
+    assert str(failed.value).splitlines() == ["`파라미터 수`: 기대한 값은 4인데 3입니다.", "힌트: 세어 보세요"]
     messages.set_language("en")
     with pytest.raises(selfcheck.CheckFailure) as failed:
         selfcheck.check_equal("number of parameters", 3, 4, hint="count them")

@@ -16,6 +16,11 @@ CHECK_TEXTS = {
     "predicted_std(2 / 256, 256, 20)": "predicted_std(2 / 256, 256, 20)",
     "he_normal_(layer.weight)": "he_normal_(layer.weight)",
     "layer.weight after he_normal_": "he_normal_ 호출 뒤의 layer.weight",
+    "he_normal_(layer.weight) left layer.weight as it was: change the given tensor itself (in place), as nn.init's "
+    "functions do.":
+        "he_normal_(layer.weight)가 layer.weight를 그대로 두었습니다: nn.init의 함수들처럼, 받은 텐서 자체를 "
+        "제자리에서(in place) 바꾸세요.",
+    "The weights' mean is not 0.": "가중치의 평균이 0이 아닙니다.",
     # ---- notebooks/04_mlp_homework.ipynb
     # TEST mlp.model
     "see task mlp.model: flatten each image to 784 numbers but keep the batch dimension: (B, 1, 28, 28) -> (B, 784)":
