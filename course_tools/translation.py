@@ -209,6 +209,7 @@ def catalogue_problems() -> list[str]:
 
 #: The checks of ``course_utils.checks.selfcheck`` whose texts a student reads: function -> the positional
 #: argument that is a text (``name``, or ``check``'s ``message``); every ``hint=`` is one too.
+_CHECK_MODULES = ("course_utils.checks.selfcheck", "course_utils.checks.homework")
 _CHECK_TEXT_ARGS = {"check": 1, "check_type": 0, "check_shape": 0, "check_close": 0, "check_equal": 0,
                     "check_call": 0}
 
@@ -221,10 +222,20 @@ def test_cell_texts(nb: dict) -> list[str]:
         source = cell_source(cell)
         if cell.get("cell_type") != "code" or not source.startswith("# TEST"):
             continue
-        for node in ast.walk(ast.parse(source)):
+        tree = ast.parse(source)
+        imported, elsewhere = {}, set()     # local name -> check function; names imported from other modules
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if node.module in _CHECK_MODULES:
+                        imported[alias.asname or alias.name] = alias.name
+                    else:
+                        elsewhere.add(alias.asname or alias.name)
+        for node in ast.walk(tree):
             texts = []
             if isinstance(node, ast.Call):
                 func = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                func = imported.get(func, "" if func in elsewhere else func)   # `check as require` is a check
                 position = _CHECK_TEXT_ARGS.get(func)
                 if position is not None and len(node.args) > position:
                     texts.append(node.args[position])

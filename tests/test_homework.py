@@ -546,7 +546,11 @@ def test_a_translated_homework_is_blanked_and_graded_with_its_sources_key_entry(
     assert "x * x" not in korean and "NotImplementedError" in korean
     tasks = [["".join(c["source"]) for c in json.loads(text)["cells"]
               if "".join(c["source"]).startswith(("# TASK", "# TEST"))] for text in (english, korean)]
-    assert len(tasks[0]) == 6 and tasks[0] == tasks[1]   # the same blanks and test cells
+    assert len(tasks[0]) == 6   # the same blanks and test cells; the stub's comment in the edition's language
+    assert tasks[1] == [t.replace("# YOUR CODE HERE: replace the line below with your answer",
+                                  "# 여기에 코드를 쓰세요: 아래 줄을 여러분의 답으로 바꾸세요")
+                        .replace("write the code for this blank", "이 빈칸의 코드를 쓰세요") for t in tasks[0]]
+    assert "여기에 코드를 쓰세요" in "".join(tasks[1])
     changed = hf.load(root / "notebooks" / "ko" / hf.FIXTURE_NAME)
     changed["cells"] = [c for c in changed["cells"] if not hf.src(c).startswith(("# TASK fx.counter", "# TEST fx.counter",
                                                                                  "# QUESTIONS fx.counter"))]

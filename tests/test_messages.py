@@ -55,7 +55,7 @@ def test_the_translation_lint_reports_the_catalogues(monkeypatch, capsys):
 def _keys_used() -> list[tuple[str, str]]:
     """(file, key or key prefix, is an f-string) of every text(...)/_t(...) call with a literal or f-string key in the code."""
     found = []
-    call = re.compile(r"\b(?:text|_t)\(\s*(f?)\"([^\"]+)\"")
+    call = re.compile(r"\b(?:text|_t|_message|message)\(\s*(f?)[\"']([^\"']+)[\"']")
     for folder in ("course_utils", "course_tools"):
         for path in (ROOT / folder).rglob("*.py"):
             for is_f, key in call.findall(path.read_text(encoding="utf-8")):
@@ -126,3 +126,56 @@ def test_the_setup_line_and_require_speak_the_chosen_language():
     with pytest.raises(RuntimeError, match="이 노트북에는 course_utils 0.9 이상이 필요한데") as err:
         course_utils.require("0.9", installed="0.1")
     assert "해결 방법: " in str(err.value)
+
+
+# --------------------------------------------------------------------------- the # TEST cells' own texts
+def test_every_text_of_the_test_cells_has_its_translation():
+    from course_tools import translation
+
+    assert len(sum((translation.test_cell_texts(translation.load(p))
+                    for p in sorted(translation.NOTEBOOKS.glob("*.ipynb"))), [])) > 150
+    assert translation.check_text_problems() == []
+
+
+def test_a_changed_test_cell_text_is_reported(tmp_path):
+    """Control: a copy of the English notebooks is in step; then one hint of a # TEST cell is reworded."""
+    from course_tools import translation
+
+    for path in translation.NOTEBOOKS.glob("*.ipynb"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    assert translation.check_text_problems(tmp_path) == []
+    path = tmp_path / "04_mlp_homework.ipynb"
+    nb = translation.load(path)
+    cell = next(c for c in nb["cells"] if translation.cell_source(c).startswith("# TEST mlp.model"))
+    old = 'hint="no torch.no_grad() or .detach() in forward"'
+    assert old in translation.cell_source(cell)
+    cell["source"] = translation.cell_source(cell).replace(old, 'hint="keep the graph: no torch.no_grad() in forward"')
+    translation.save(path, nb)
+    problems = "\n".join(translation.check_text_problems(tmp_path))
+    assert "has no translation of 'keep the graph: no torch.no_grad() in forward'" in problems
+    assert "translates 'no torch.no_grad() or .detach() in forward', which no English # TEST cell has" in problems
+
+
+def test_a_check_shows_the_test_cells_text_in_the_chosen_language(monkeypatch):
+    monkeypatch.setitem(messages._loaded, "ko:checks", {"number of parameters": "파라미터 수",
+                                                          "count them": "세어 보세요"})
+    messages.set_language("ko")
+    with pytest.raises(selfcheck.CheckFailure) as failed:
+        selfcheck.check_equal("number of parameters", 3, 4, hint="count them")
+    assert str(failed.value).splitlines() == ["`파라미터 수`: 기대한 값은 4인데 3입니다.", "힌트: 세어 보세요"]
+    messages.set_language("en")
+    with pytest.raises(selfcheck.CheckFailure) as failed:
+        selfcheck.check_equal("number of parameters", 3, 4, hint="count them")
+    assert str(failed.value).splitlines() == ["`number of parameters` should be 4, but it is 3.", "Hint: count them"]
+
+
+def test_make_check_reports_a_korean_notebook_in_korean(tmp_path):
+    from course_utils.checks.runner import TaskCheck, report
+
+    checks = [TaskCheck("mlp.model", "passed"), TaskCheck("mlp.accuracy", "not done yet", "mlp.accuracy: 아직", 9)]
+    korean = report(tmp_path / "ko" / "04_mlp_homework.ipynb", checks).splitlines()
+    assert korean[1].endswith("통과(passed)") and "아직 안 함(not done yet)" in korean[2]
+    assert korean[-2] == "      확인 셀(셀 9) 위의 `# TASK mlp.accuracy` 셀에서 빈칸을 채우세요."
+    assert korean[-1].startswith("  과제 확인 2개 중 1개 통과.")
+    english = report(tmp_path / "04_mlp_homework.ipynb", checks).splitlines()
+    assert english[-1].startswith("  1 of 2 task checks passed. Open the notebook")

@@ -5,7 +5,8 @@ Release (``python -m course_tools.homework release``):
 - ``STUDENT_EDITION_PATHS``: what the student edition copies from the instructor repository;
   ``STUDENT_FILES``: the student project's own README, Makefile and packaging.
 - ``EXCLUDED_NAMES``: file and folder names never copied (caches, build output, keys).
-- ``STUB_COMMENT``, ``DEFAULT_CODE_HINT``, ``MARKDOWN_PROMPT``: the wording of stubs and prompts.
+- ``STUB_COMMENT``, ``DEFAULT_CODE_HINT``, ``MARKDOWN_PROMPT``: the English wording of stubs and prompts (each
+  language's is in ``course_utils.messages``: ``release.*``).
 
 Grading (``python -m course_tools.homework grade``): default time limits, the output cap, the caps
 on submission files (``intake``), the limits of each grading kernel (``limits``) and the environment
@@ -15,6 +16,14 @@ of the grading kernels.
 from __future__ import annotations
 
 from pathlib import Path
+
+from course_utils.messages import catalogue as _catalogue
+
+
+def _english(key: str) -> str:
+    """The English template of a message (its ``{fields}`` not filled in)."""
+    return _catalogue("en")[key]
+
 
 #: Files and folders (relative to the repository root) that the student edition copies from the instructor
 #: repository, besides the released notebooks. Missing ones are skipped with a note.
@@ -39,14 +48,16 @@ EDITION_MARKER = ".student-edition"
 #: The grading key is written beside the ``--out`` folder: ``dist/student`` -> ``dist/student.grading-key.json``.
 KEY_SUFFIX = ".grading-key.json"
 
+#: The wording of stubs and prompts is in the message catalogues (``course_utils.messages``: ``release.*``), so
+#: a translated homework gets them in its own language; these are the English texts.
 #: First line of each code stub; the second raises ``NotImplementedError("<task id>: <what to write>")``.
-STUB_COMMENT = "# YOUR CODE HERE: replace the line below with your answer"
+STUB_COMMENT = _english("release.stub_comment")
 #: "<what to write>" when a solution has no ``# HINT:`` line and its task no title.
-DEFAULT_CODE_HINT = "write the code for this blank"
+DEFAULT_CODE_HINT = _english("release.default_code_hint")
 #: Replaces a markdown answer that has a ``<!-- HINT: ... -->`` line (``{hint}`` is its text).
-MARKDOWN_PROMPT = "**Your answer** ({hint}): _double-click this cell and write it here._"
+MARKDOWN_PROMPT = _english("release.answer_prompt")
 #: Replaces a markdown answer without a hint.
-MARKDOWN_DEFAULT_PROMPT = "**Your answer:** _double-click this cell and write it here._"
+MARKDOWN_DEFAULT_PROMPT = _english("release.answer_prompt_default")
 
 #: ``lint`` fails when more than this share of a homework notebook's solution lines appear in the student edition
 #: (``course_tools.homework.leaks``).

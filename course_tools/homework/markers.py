@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from . import config
+from course_utils.messages import text as _message
 
 # --------------------------------------------------------------------------- patterns
 _ID = r"[A-Za-z_][A-Za-z0-9_.\-]*"
@@ -334,14 +334,15 @@ def parse_notebook(nb: Any, name: str) -> Homework:
 
 
 # --------------------------------------------------------------------------- student versions
-def stub_message(task: CellInfo, region: Region) -> str:
-    """``"<task id>: <what to write>"``: the region's HINT, else the task's title, else a default."""
-    what = region.hint or task.title or config.DEFAULT_CODE_HINT
+def stub_message(task: CellInfo, region: Region, lang: str = "en") -> str:
+    """``"<task id>: <what to write>"``: the region's HINT, else the task's title, else a default (in ``lang``)."""
+    what = region.hint or task.title or _message("release.default_code_hint", lang=lang)
     return f"{task.id}: {what}"
 
 
-def student_code(source: str, task: CellInfo) -> str:
-    """A task cell's source with each solution replaced by a stub that raises NotImplementedError."""
+def student_code(source: str, task: CellInfo, lang: str = "en") -> str:
+    """A task cell's source with each solution replaced by a stub that raises NotImplementedError (its comment
+    in the notebook's language ``lang``)."""
     lines = source.splitlines()
     out: list[str] = []
     regions = sorted((r for r in task.regions if r.kind == "solution"), key=lambda r: r.start)
@@ -353,22 +354,30 @@ def student_code(source: str, task: CellInfo) -> str:
             indent = min((line[: len(line) - len(line.lstrip())] for line in body), key=len)
         else:
             indent = region.indent
-        message = stub_message(task, region)
-        out.append(f"{indent}{config.STUB_COMMENT}")
+        message = stub_message(task, region, lang)
+        out.append(f"{indent}{_message('release.stub_comment', lang=lang)}")
         out.append(f"{indent}raise NotImplementedError({json.dumps(message, ensure_ascii=False)})")
         cursor = region.end + 1
     out.extend(lines[cursor:])
     return "\n".join(out)
 
 
-def student_markdown(source: str, info: CellInfo) -> str:
-    """A markdown cell with each written answer replaced by the prompt (its HINT or the default)."""
+def answer_prompt(region: Region, lang: str = "en") -> str:
+    """What the student edition shows in place of a written answer, in ``lang``: the prompt with the region's
+    HINT, or the default prompt."""
+    if region.hint:
+        return _message("release.answer_prompt", lang=lang, hint=region.hint)
+    return _message("release.answer_prompt_default", lang=lang)
+
+
+def student_markdown(source: str, info: CellInfo, lang: str = "en") -> str:
+    """A markdown cell with each written answer replaced by the prompt (its HINT or the default) in ``lang``."""
     lines = source.splitlines()
     out: list[str] = []
     cursor = 0
     for region in sorted((r for r in info.regions if r.kind == "solution"), key=lambda r: r.start):
         out.extend(lines[cursor:region.start])
-        out.append(config.MARKDOWN_PROMPT.format(hint=region.hint) if region.hint else config.MARKDOWN_DEFAULT_PROMPT)
+        out.append(answer_prompt(region, lang))
         cursor = region.end + 1
     out.extend(lines[cursor:])
     return "\n".join(out)

@@ -41,6 +41,7 @@ from .markers import (
     MD_MARKER,
     Homework,
     MarkerError,
+    answer_prompt,
     cell_source,
     checksum,
     parse_notebook,
@@ -115,8 +116,9 @@ def _relpath(path: Path, notebooks_dir: Path) -> str:
 
 
 # --------------------------------------------------------------------------- notebooks
-def student_notebook(homework: Homework) -> Any:
-    """The student version of a parsed notebook: outputs cleared, solutions stubbed, questions cells removed."""
+def student_notebook(homework: Homework, lang: str = "en") -> Any:
+    """The student version of a parsed notebook: outputs cleared, solutions stubbed, questions cells removed;
+    stubs and answer prompts in the notebook's language ``lang``."""
     nb = copy.deepcopy(homework.nb)
     nb.metadata.pop("widgets", None)
     kept = []
@@ -131,9 +133,9 @@ def student_notebook(homework: Homework) -> Any:
             cell.execution_count = None
         source = cell_source(cell)
         if info.role == "task":
-            cell.source = student_code(source, info)
+            cell.source = student_code(source, info, lang)
         elif cell.cell_type == "markdown" and info.regions:
-            cell.source = student_markdown(source, info)
+            cell.source = student_markdown(source, info, lang)
     nb.cells = kept
     for number, cell in enumerate(nb.cells):
         for line in cell_source(cell).splitlines():
@@ -149,7 +151,7 @@ WRITTEN_POINTS_RE = re.compile(r"\(\s*(?P<points>\d+(?:\.\d+)?)\s*points?\b[^)\n
 _BOLD_LABEL = re.compile(r"^\s*(\*\*[^*\n]+\*\*)")
 
 
-def _written_questions(homework: Homework) -> list[dict]:
+def _written_questions(homework: Homework, lang: str = "en") -> list[dict]:
     """The markdown questions answered in words, in notebook order, each with:
 
     ``id`` (``<prefix>.q<n>``), ``question`` (the text before the answer region: what finds the question in a
@@ -171,8 +173,7 @@ def _written_questions(homework: Homework) -> list[dict]:
         cursor = 0
         for number_in_cell, region in enumerate(regions):
             question = "\n".join(lines[cursor:region.start]).strip()
-            prompt = (config.MARKDOWN_PROMPT.format(hint=region.hint) if region.hint
-                      else config.MARKDOWN_DEFAULT_PROMPT)
+            prompt = answer_prompt(region, lang)
             number = len(written) + 1
             paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", question) if part.strip()]
             title = next((p for p in paragraphs if "question" in p.lower() and not p.startswith("#")),
@@ -219,14 +220,10 @@ def key_entry(homework: Homework, relpath: str, source_sha256: str, student: Any
         # checksum: the cell as students get it; source_checksum: the instructor's own cell (the same now)
         tests.append({"id": test_id, "visible": source, "checksum": checksum(source),
                       "source_checksum": checksum(source)})
-    tasks = []
-    for task in homework.tasks.values():
-        regions = [r for r in task.regions if r.kind == "solution"]
-        hints = list(dict.fromkeys(stub_message(task, r).split(": ", 1)[1] for r in regions))
-        tasks.append({"id": task.id, "points": task.points, "title": task.title, "hint": "; ".join(hints)})
+    tasks = [{"id": task.id, "points": task.points, "title": task.title, "hint": hint}
+             for task, hint in zip(homework.tasks.values(), _task_hints(homework).values())]
     student = student if student is not None else student_notebook(homework)
-    released = sorted({checksum(cell_source(c)) for c in student.cells if c.cell_type == "code"})
-    released_markdown = sorted({checksum(cell_source(c)) for c in student.cells if c.cell_type != "code"})
+    released, released_markdown = _released(student)
     return {
         "path": relpath,
         "source_sha256": source_sha256,
@@ -313,6 +310,39 @@ def _check_repo_url(repo_url: str) -> str:
 
 
 # --------------------------------------------------------------------------- the edition
+def _task_hints(homework: Homework, lang: str = "en") -> dict:
+    """``{task id: its stubs' hints joined by "; "}``: what feedback says about a task not done yet."""
+    hints = {}
+    for task in homework.tasks.values():
+        regions = [r for r in task.regions if r.kind == "solution"]
+        hints[task.id] = "; ".join(dict.fromkeys(stub_message(task, r, lang).split(": ", 1)[1] for r in regions))
+    return hints
+
+
+def _released(student: Any) -> tuple[list, list]:
+    """The checksums of an edition's code cells, and of its other cells, as students get them."""
+    return (sorted({checksum(cell_source(c)) for c in student.cells if c.cell_type == "code"}),
+            sorted({checksum(cell_source(c)) for c in student.cells if c.cell_type != "code"}))
+
+
+def translation_entry(homework: Homework, student: Any, english: dict, lang: str) -> dict:
+    """What the key keeps of a translated homework, beside its English source's entry (``english``): the
+    edition's language, its task hints, its written questions (the same ids and points as the English ones,
+    found in a submission by the translated text) and the checksums of its cells as released. The grader
+    grades a submission of this edition with the English entry and these in place of the English ones
+    (``editions.localize``)."""
+    written = _written_questions(homework, lang)
+    english_written = english.get("written", [])
+    if [q["id"] for q in written] != [q["id"] for q in english_written]:
+        raise ReleaseError(f"{homework.name} ({lang}) has written questions {[q['id'] for q in written]}, its English "
+                           f"source {[q['id'] for q in english_written]}: a translation keeps the same questions")
+    for question, source in zip(written, english_written):
+        question["points"] = source["points"]
+    released, released_markdown = _released(student)
+    return {"lang": lang, "hints": _task_hints(homework, lang), "written": written, "cells": released,
+            "markdown_cells": released_markdown}
+
+
 def translation_of(rel: str) -> Optional[str]:
     """The language of a notebook in a translation folder of the notebooks (``notebooks/ko/03_x.ipynb``, as
     the edition places it: ``"ko"``; the folders ``course_tools.translation`` knows), else ``None``. A translated homework notebook is
@@ -407,8 +437,9 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
         "warning": "Instructor only. Contains the grading questions and their judges: never publish this file.",
         "notebooks": {},
     }
+    translated = []
     for path, rel, homework in parsed:
-        nb = student_notebook(homework)
+        nb = student_notebook(homework, translation_of(rel) or "en")
         if not repo_url:
             remove_badges(nb)
         elif apply_badges is not None:
@@ -424,6 +455,12 @@ def build_edition(notebooks_dir: Path, dest: Path, *, root: Optional[Path] = Non
             sha = sha256_file(path)
             key["notebooks"][path.name] = key_entry(homework, rel, sha, student=nb)
             result.homework[path.name] = (len(homework.tasks), homework.total_points)
+        elif homework.is_homework:
+            translated.append((path.name, translation_of(rel), homework, nb))
+    for name, lang, homework, nb in translated:
+        english = key["notebooks"].get(name)
+        if english is not None:
+            english.setdefault("translations", {})[lang] = translation_entry(homework, nb, english, lang)
     (dest / config.EDITION_MARKER).write_text(
         "This folder is the student edition of the course, generated from the instructor's notebooks.\n"
         "Do not edit it by hand: the next edition replaces it (its .git folder is kept).\n",

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import config
+from .editions import localize
 from .feedback_text import error_text, public_words
 from .intake import file_sha256, load_submission
 from .judge import ask_task, questions_of
@@ -265,7 +266,7 @@ def grade_submission(path: Path, key: dict, sandbox: Sandbox, *, notebook: Optio
         result.notes.append(problem)
         result.seconds = round(time.monotonic() - started, 2)
         return result
-    entry = key["notebooks"][name]
+    entry, result.lang = localize(key["notebooks"][name], nb["cells"])
     result.notebook = name
     result.max_points = float(entry["total_points"])
     result.task_points = {t["id"]: float(t["points"]) for t in entry["tasks"]}

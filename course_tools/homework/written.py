@@ -26,13 +26,28 @@ import hashlib
 import re
 from typing import Optional
 
-from . import config
+from course_utils.messages import LANGUAGES, catalogue
+
 from .markers import checksum, header_of, python_error
 from .records import WrittenAnswer
 
-#: The placeholder text of the student edition's answer prompt, and its label (``config.MARKDOWN_PROMPT``).
-_PLACEHOLDER = "_double-click this cell and write it here._"
-_LABEL = re.compile(r"\*\*Your answer\*\*(?: \([^\n]*?\))?:|\*\*Your answer:\*\*")
+
+def _prompt_parts() -> tuple[tuple[str, ...], re.Pattern, tuple[str, ...]]:
+    """In every language of the catalogues: the prompt's placeholder (``_double-click this cell and write it
+    here._``), a pattern for its bold label (``**Your answer** (...):``, ``**Your answer:**``) and the default prompt."""
+    placeholders, labels, defaults = [], [], []
+    for lang in LANGUAGES:
+        prompt, default = catalogue(lang)["release.answer_prompt"], catalogue(lang)["release.answer_prompt_default"]
+        placeholders.append(prompt.split("): ", 1)[1])
+        label = re.escape(prompt.split(" (", 1)[0])
+        labels.append(rf"{label}(?: \([^\n]*?\))?:|{re.escape(default.split(' _', 1)[0])}")
+        defaults.append(default)
+    return tuple(placeholders), re.compile("|".join(labels)), tuple(defaults)
+
+
+#: The placeholders, label pattern and default prompts of the student edition's answer prompts (``release.*`` in
+#: ``course_utils.messages``).
+_PLACEHOLDERS, _LABEL, _DEFAULT_PROMPTS = _prompt_parts()
 
 
 def answer_digest(text: Optional[str]) -> str:
@@ -72,10 +87,9 @@ def _clean(text: str, question: dict) -> str:
         pattern = _pattern(piece)
         if pattern:
             text = pattern.sub("", text)
-    text = text.replace(_PLACEHOLDER, "")
-    text = _LABEL.sub("", text)
-    for prompt in (config.MARKDOWN_DEFAULT_PROMPT,):
+    for prompt in _DEFAULT_PROMPTS + _PLACEHOLDERS:
         text = text.replace(prompt, "")
+    text = _LABEL.sub("", text)
     return text.strip()
 
 

@@ -15,6 +15,8 @@ not hold prints ✗ with what to do; it never raises, so the rest of the noteboo
 
 from __future__ import annotations
 
+from course_utils.messages import text
+
 __all__ = ["claim", "HOLDS", "FAILS"]
 
 #: The first characters of a claim's line: the notebook lint refuses a committed ✗.
@@ -40,7 +42,5 @@ def claim(statement: str, holds: object, *, figures: str = "") -> bool:
         print(f"{HOLDS} {statement}")
     else:
         detail = f" ({figures})" if figures else ""
-        print(f"{FAILS} {statement}: not on this run{detail}. If you changed a cell above, that change is the likely "
-              "cause; otherwise restart the kernel and run all cells from the top. If it still fails, tell your "
-              "instructor: the text may need a correction.")
+        print(f"{FAILS} " + text("claim.fails", statement=statement, detail=detail))
     return ok

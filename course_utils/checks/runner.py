@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
+from course_utils.messages import LANGUAGES, language, text
+
 __all__ = ["TaskCheck", "homework_notebooks", "run_checks", "main"]
 
 _TASK = re.compile(r"^# TASK (?P<id>\S+)")
@@ -128,12 +130,20 @@ def run_checks(path: Path, *, cell_timeout: int = CELL_TIMEOUT) -> list[TaskChec
     return results
 
 
-def report(path: Path, checks: list[TaskCheck]) -> str:
-    """The report of one notebook, as ``main`` prints it."""
+def notebook_language(path: Path) -> str:
+    """The language of a notebook: ``"ko"`` in a ``ko/`` folder (the Korean edition), else the current one
+    (``course_utils.messages.language``)."""
+    return Path(path).parent.name if Path(path).parent.name in LANGUAGES else language()
+
+
+def report(path: Path, checks: list[TaskCheck], lang: Optional[str] = None) -> str:
+    """The report of one notebook, as ``main`` prints it, in ``lang`` (default: the notebook's language)."""
+    lang = lang or notebook_language(path)
     lines = [f"{path.name}"]
+    words = {c.status: text(f"runner.status.{c.status.replace(' ', '_')}", lang=lang) for c in checks}
     width = max((len(c.task) for c in checks), default=0)
     for c in checks:
-        head = f"  {_MARKS[c.status]} {c.task:<{width}}  {c.status}"
+        head = f"  {_MARKS[c.status]} {c.task:<{width}}  {words[c.status]}"
         if c.status == "passed":
             lines.append(head)
             continue
@@ -143,11 +153,10 @@ def report(path: Path, checks: list[TaskCheck]) -> str:
         for line in rest:
             lines.extend(textwrap.wrap(line, WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 6) or [""])
         if c.status == "not done yet":
-            lines.append(f"      Fill in the blank in the cell `# TASK {c.task}`, above its check (cell {c.cell}).")
+            lines.append("      " + text("runner.fill_in", lang=lang, task=c.task, cell=c.cell))
     done = sum(c.status == "passed" for c in checks)
-    lines.append(f"  {done} of {len(checks)} task checks passed." + (
-        "" if done == len(checks) else " Open the notebook, fix the first task that does not pass, run its check "
-                                       "cell, then run this again."))
+    lines.append("  " + text("runner.summary", lang=lang, done=done, total=len(checks)) + (
+        "" if done == len(checks) else " " + text("runner.next_step", lang=lang)))
     return "\n".join(lines)
 
 
@@ -160,21 +169,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     missing = [p for p in args.paths if not p.exists()]
     if missing:
-        print(f"not found: {', '.join(map(str, missing))}. Give a homework notebook or the notebooks/ folder.",
-              file=sys.stderr)
+        print(text("runner.not_found", paths=", ".join(map(str, missing))), file=sys.stderr)
         return 2
     notebooks = homework_notebooks(args.paths)
     if not notebooks:
-        print(f"no homework notebook (one with `# TASK` cells) in {', '.join(map(str, args.paths))}", file=sys.stderr)
+        print(text("runner.no_homework", paths=", ".join(map(str, args.paths))), file=sys.stderr)
         return 2
     status = 0
     for path in notebooks:
-        print(f"running {path} from the top in a fresh kernel (your file is not changed) ...", flush=True)
+        print(text("runner.running", lang=notebook_language(path), path=path), flush=True)
         try:
             checks = run_checks(path, cell_timeout=args.cell_timeout)
         except Exception as exc:  # noqa: BLE001 - a kernel that does not start, a cell over its time: say which
-            print(f"{path}: could not run it: {type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[-1]}",
-                  file=sys.stderr)
+            error = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[-1]}"
+            print(text("runner.could_not_run", lang=notebook_language(path), path=path, error=error), file=sys.stderr)
             status = 2
             continue
         print(report(path, checks), flush=True)

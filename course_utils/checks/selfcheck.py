@@ -75,11 +75,7 @@ def _short(value: Any) -> str:
 
 def _kind(value: Any) -> str:
     """``"torch.Tensor"``, ``"numpy.ndarray"``, ``"int"``, ... for messages."""
-    cls = type(value)
-    module = cls.__module__
-    if module in ("builtins", "__main__"):
-        return cls.__name__
-    return f"{module.split('.')[0]}.{cls.__qualname__}"
+    return _kind_name(type(value))
 
 
 def _shape_of(value: Any) -> Optional[tuple]:
@@ -257,9 +253,18 @@ def check_type(name: str, value: Any, expected: Any, *, hint: Optional[str] = No
 
 
 def _kind_name(cls: Any) -> str:
-    module = getattr(cls, "__module__", "builtins")
-    name = getattr(cls, "__qualname__", repr(cls))
-    return name if module == "builtins" else f"{module.split('.')[0]}.{name}"
+    """A class's name as code would write it: ``int``, ``torch.Tensor``, ``torch.nn.Linear``,
+    ``torch.utils.data.Subset`` (the shortest module path that has it; its own module otherwise)."""
+    module = getattr(cls, "__module__", None) or "builtins"
+    name = getattr(cls, "__qualname__", None) or repr(cls)
+    if module in ("builtins", "__main__"):
+        return name
+    parts = module.split(".")
+    for end in range(1, len(parts) + 1):
+        owner = sys.modules.get(".".join(parts[:end]))
+        if owner is not None and getattr(owner, name, None) is cls:
+            return f"{'.'.join(parts[:end])}.{name}"
+    return f"{module}.{name}"
 
 
 def check_shape(name: str, value: Any, expected: Sequence[Optional[int]], *, hint: Optional[str] = None) -> None:

@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.path import Path
 from matplotlib.text import Text
 
+from ..messages import text as message
 from . import bayes
 
 #: Colours of the four cells of a confusion matrix (colour-blind friendly pairs: dark = positive test).
@@ -489,10 +490,10 @@ def explorer(prior: float = 0.1, sensitivity: float = 0.99, false_alarm_rate: fl
         p, s, f = (w.value for w in sliders)
         try:
             post = bayes.posterior(p, s, f)
-            headline.value = (f"<b>posterior P(θ|D) = {bayes.format_probability(post)}</b> "
-                              f"(evidence P(D) = {bayes.format_probability(bayes.evidence(p, s, f))})")
+            headline.value = message("explorer.headline", posterior=bayes.format_probability(post),
+                                  evidence=bayes.format_probability(bayes.evidence(p, s, f)))
         except ValueError:
-            headline.value = "<b>Nobody tests positive (P(D) = 0): the posterior is undefined.</b>"
+            headline.value = message("explorer.undefined")
         with out:
             out.clear_output(wait=True)
             fig = explorer_figure(p, s, f, population)

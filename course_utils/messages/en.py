@@ -6,6 +6,31 @@ checks it. Keep a field's name meaningful to a translator: it is all they see of
 """
 
 MESSAGES = {
+    # ---- course_utils.lessons.bayes_plots.explorer: the line above the figure (HTML)
+    "explorer.headline": "<b>posterior P(θ|D) = {posterior}</b> (evidence P(D) = {evidence})",
+    "explorer.undefined": "<b>Nobody tests positive (P(D) = 0): the posterior is undefined.</b>",
+    # ---- course_utils.checks.runner: make check
+    "runner.status.passed": "passed",
+    "runner.status.not_done_yet": "not done yet",
+    "runner.status.failed": "failed",
+    "runner.status.not_run": "not run",
+    "runner.fill_in": "Fill in the blank in the cell `# TASK {task}`, above its check (cell {cell}).",
+    "runner.summary": "{done} of {total} task checks passed.",
+    "runner.next_step": "Open the notebook, fix the first task that does not pass, run its check cell, then run this "
+                        "again.",
+    "runner.not_found": "not found: {paths}. Give a homework notebook or the notebooks/ folder.",
+    "runner.no_homework": "no homework notebook (one with `# TASK` cells) in {paths}",
+    "runner.running": "running {path} from the top in a fresh kernel (your file is not changed) ...",
+    "runner.could_not_run": "{path}: could not run it: {error}",
+    # ---- course_utils.checks.claims: a claim of the text that does not hold on this run
+    "claim.fails": "{statement}: not on this run{detail}. If you changed a cell above, that change is the likely "
+                   "cause; otherwise restart the kernel and run all cells from the top. If it still fails, tell your "
+                   "instructor: the text may need a correction.",
+    # ---- the student edition's stubs and answer prompts (written by the release, in the notebook's language)
+    "release.stub_comment": "# YOUR CODE HERE: replace the line below with your answer",
+    "release.default_code_hint": "write the code for this blank",
+    "release.answer_prompt": "**Your answer** ({hint}): _double-click this cell and write it here._",
+    "release.answer_prompt_default": "**Your answer:** _double-click this cell and write it here._",
     # ---- course_utils.checks.selfcheck: the homework's check cells (a failed check raises with these lines)
     "check.hint": "Hint: {hint}",
     "check.passed": "{task}: the visible checks passed. (The grader asks your code the same with other inputs.)",

@@ -6,14 +6,38 @@ after a ``{field}``, whose last syllable nobody knows in advance: ``"{what}: 너
 """
 
 MESSAGES = {
+    # ---- course_utils.lessons.bayes_plots.explorer
+    "explorer.headline": "<b>사후확률 P(θ|D) = {posterior}</b> (증거 P(D) = {evidence})",
+    "explorer.undefined": "<b>양성이 나오는 사람이 없습니다(P(D) = 0): 사후확률이 정의되지 않습니다.</b>",
+    # ---- course_utils.checks.runner: make check
+    "runner.status.passed": "통과(passed)",
+    "runner.status.not_done_yet": "아직 안 함(not done yet)",
+    "runner.status.failed": "실패(failed)",
+    "runner.status.not_run": "실행 안 됨(not run)",
+    "runner.fill_in": "확인 셀(셀 {cell}) 위의 `# TASK {task}` 셀에서 빈칸을 채우세요.",
+    "runner.summary": "과제 확인 {total}개 중 {done}개 통과.",
+    "runner.next_step": "노트북을 열어 통과하지 못한 첫 과제를 고치고, 그 확인 셀을 실행한 다음, 이것을 다시 실행하세요.",
+    "runner.not_found": "찾을 수 없습니다: {paths}. 과제 노트북이나 notebooks/ 폴더를 주세요.",
+    "runner.no_homework": "{paths}에 과제 노트북(`# TASK` 셀이 있는 노트북)이 없습니다",
+    "runner.running": "{path}: 새 커널에서 처음부터 실행하는 중 (여러분의 파일은 바뀌지 않습니다) ...",
+    "runner.could_not_run": "{path}: 실행할 수 없습니다: {error}",
+    # ---- course_utils.checks.claims
+    "claim.fails": "{statement}: 이번 실행에서는 성립하지 않습니다{detail}. 위의 셀을 바꿨다면 그 변경이 가장 유력한 "
+                   "원인입니다. 아니라면 커널을 다시 시작하고 모든 셀을 처음부터 실행하세요. 그래도 실패하면 강사에게 "
+                   "알려 주세요: 본문을 고쳐야 할 수도 있습니다.",
+    # ---- 학생판의 빈칸과 답 쓰는 자리 (release가 노트북의 언어로 씀)
+    "release.stub_comment": "# 여기에 코드를 쓰세요: 아래 줄을 여러분의 답으로 바꾸세요",
+    "release.default_code_hint": "이 빈칸의 코드를 쓰세요",
+    "release.answer_prompt": "**여러분의 답** ({hint}): _이 셀을 더블클릭해서 여기에 쓰세요._",
+    "release.answer_prompt_default": "**여러분의 답:** _이 셀을 더블클릭해서 여기에 쓰세요._",
     # ---- course_utils.checks.selfcheck: 과제의 확인 셀
     "check.hint": "힌트: {hint}",
     "check.passed": "{task}: 보이는 확인을 통과했습니다(passed). (채점기는 여러분의 코드에 같은 것을 다른 입력으로 묻습니다.)",
     "check.none_hint": "`{name}`의 값이 None입니다. `return ...` 없이 끝나는 함수는 None을 돌려주고, `list.append` 같은 "
                        "메서드나 제자리(in-place) 연산도 그렇습니다: 코드가 값을 돌려주거나 대입하는지 확인하세요.",
     "check.or": " 또는 ",
-    "check.type.none": "`{name}`: {wanted}여야 하는데 None입니다.",
-    "check.type.other": "`{name}`: {wanted}여야 하는데 {kind}입니다: {value}.",
+    "check.type.none": "`{name}`: {wanted} 유형이어야 하는데 None입니다.",
+    "check.type.other": "`{name}`: {wanted} 유형이어야 하는데 {kind} 유형입니다: {value}.",
     "check.type.int_for_float": "정수입니다: `//`는 나눈 뒤 내림해서 정수를 만들고, 나누지 않은 개수는 정수 그대로입니다. "
                                 "`/`로 나누세요.",
     "check.type.collection_for_float": "숫자들의 모음이 아니라 숫자 하나가 필요합니다.",
@@ -23,7 +47,7 @@ MESSAGES = {
     "check.shape.number_advice": "`.item()`(과 float(...))은 텐서를 보통 숫자로 바꿉니다: 텐서 자체를 돌려주세요.",
     "check.shape.shapeless": "`{name}`: 형태가 {shape}인 배열/텐서여야 하는데 형태가 없는 {kind}입니다: {value}.",
     "check.shape.shapeless_advice": "torch.tensor(...)나 np.asarray(...) 등으로 바꾸거나, 텐서 자체를 돌려주세요.",
-    "check.shape.wrong": "`{name}`: 형태가 {shape}여야 하는데 {got}입니다.",
+    "check.shape.wrong": "`{name}`: 기대한 형태(shape)는 {shape}인데 지금 형태는 {got}입니다.",
     "check.shape.colour": "마지막 차원에 픽셀마다 값이 {n}개 있습니다: 컬러 이미지입니다(RGB는 3, RGBA는 4). 먼저 "
                           'image.convert("L")로 8비트 흑백(grayscale)으로 바꿔서 픽셀마다 값이 하나가 되게 하세요.',
     "check.shape.extra_one": "위치 {position}에 크기 1인 차원이 하나 더 있습니다: .squeeze({position})로 없애거나, "
@@ -31,12 +55,12 @@ MESSAGES = {
     "check.shape.missing_any": "위치 {position}의 (아무 크기) 차원이 빠졌습니다.",
     "check.shape.missing": "위치 {position}의 크기 {size}인 차원이 빠졌습니다.",
     "check.shape.ndim": "차원이 {want}개가 아니라 {got}개입니다.",
-    "check.shape.order": "크기들은 맞지만 순서가 다릅니다: {dim}번 차원의 크기가 {got}인데, 그 자리에는 {want}가 와야 "
-                         "합니다(.T, .transpose, .permute, .unsqueeze(d)가 각 차원의 자리를 정합니다).",
+    "check.shape.order": "크기들은 맞지만 순서가 다릅니다: {dim}번 차원의 크기가 {got}인데, 그 자리에는 크기 {want}인 "
+                         "차원이 와야 합니다(.T, .transpose, .permute, .unsqueeze(d)가 각 차원의 자리를 정합니다).",
     "check.shape.same_count": "원소 개수는 맞습니다: .view()/.reshape()의 인수를 확인하세요.",
-    "check.close.none": "`{name}`: 약 {expected}여야 하는데 None입니다.",
+    "check.close.none": "`{name}`: 기대한 값은 약 {expected}인데 None입니다.",
     "check.close.not_numbers": "`{name}`: 숫자나 숫자 배열이어야 하는데 {kind}입니다: {value}.",
-    "check.close.scalar": "`{name}`: {expected}여야 하는데 {got}입니다.",
+    "check.close.scalar": "`{name}`: 기대한 값은 {expected}인데 {got}입니다.",
     "check.close.nan": "NaN은 '숫자가 아님(not a number)'이라는 뜻입니다: 0/0, 0이나 음수의 로그, 또는 값이 폭발할 만큼 "
                        "큰 학습률을 찾아보세요.",
     "check.close.sign": "부호만 틀렸습니다.",
@@ -45,11 +69,11 @@ MESSAGES = {
     "check.close.array_nan": "NaN 값이 {n}개 있습니다: 0/0, 0의 로그, 또는 학습 중에 폭발한 값을 찾아보세요.",
     "check.close.largest": "가장 큰 차이: {largest} (허용: 약 {atol} + {rtol} x |기대값|).",
     "check.first_difference": "첫 번째 차이는 인덱스 {index}: 기대한 값 {expected}, 여러분의 값 {got}.",
-    "check.equal.none": "`{name}`: {expected}와 같아야 하는데 None입니다.",
+    "check.equal.none": "`{name}`: 기대한 값은 {expected}인데 None입니다.",
     "check.equal.not_array": "`{name}`: {expected} 같은 배열이나 텐서여야 하는데 {kind}입니다.",
     "check.equal.array": "`{name}`: 위치 {size}개 중 {n}개에서 기대한 값과 다릅니다.",
-    "check.equal.value": "`{name}`: {expected}여야 하는데 {got}입니다.",
-    "check.equal.kind": "{expected}가 기대되는데 {kind}입니다.",
+    "check.equal.value": "`{name}`: 기대한 값은 {expected}인데 {got}입니다.",
+    "check.equal.kind": "기대한 유형은 {expected}인데 {kind} 유형입니다.",
     "check.in_function": " ({function} 안)",
     "check.blank.title": "NotImplementedError: {task}: 아직 하지 않았습니다.",
     "check.blank.what": "쓸 것: {what}",
@@ -62,7 +86,7 @@ MESSAGES = {
     "check.call.called_from": "여러분의 코드 {line}에서 호출되었습니다.",
     "check.call.raised": "`{name}`에서 오류가 났습니다: {error}.",
     "check.call.your_line": "오류가 난 곳은 여러분의 코드 {line}입니다.",
-    "check.call.name_error": "이 확인이 실행될 때 `{missing}`이(가) 정의되어 있지 않습니다. 과제 셀(또는 이 테스트 위의 셀)에서 "
+    "check.call.name_error": "이 확인이 실행될 때 `{missing}`: 정의되어 있지 않습니다. 과제 셀(또는 이 테스트 위의 셀)에서 "
                              "정의하고 그 셀을 실행하세요: 셀은 위에서 아래로 실행되므로, 테스트 아래 셀에서 정의한 것은 "
                              "테스트가 실행될 때 아직 없습니다.",
     "check.call.no_folder": "폴더 `{folder}`가 (아직) 없습니다: 파일은 있는 폴더 안에만 쓸 수 있으니, 먼저 폴더를 만드세요.",
@@ -90,20 +114,20 @@ MESSAGES = {
     "fix.pull_colab": '!git -C {root} pull   그다음   !pip install -q -e "{root}[notebooks]"   {restart}',
     "fix.pull_local": "cd {root} && git pull && make setup   {restart}",
     "fix.ask_instructor": "강사에게 최신 강의 자료를 받으세요",
-    "fix.not_a_clone": "강의 폴더 {root}는 git 클론(clone)이 아닙니다: 새 복사본({fresh})으로 바꾸고, 그곳에서 make setup을 "
-                       "실행한 뒤, {restart}",
+    "fix.not_a_clone": "강의 폴더({root})가 git 클론(clone)이 아닙니다: 새 복사본({fresh})으로 바꾸고, 그곳에서 make "
+                       "setup을 실행한 뒤, {restart}",
     "fix.reinstall_colab": "!pip uninstall -y course-utils   그다음 런타임(Runtime) > 세션 다시 시작(Restart session) 후 "
                            "노트북을 처음부터 실행하세요: 첫 셀이 최신 강의를 받아 설치합니다",
     "fix.fresh_copy": "강의 폴더의 새 복사본을 받고({fresh}), 그곳에서 make setup을 실행한 뒤, {restart}",
     "fix.pip_upgrade": 'pip install -U "course-utils @ git+{url}"   {restart}',
     "import.alternative": ", 또는 {alternative}",
-    "import.too_old": "{needed_by}에는 {distribution} {minimum} 이상이 필요한데, 설치된 {distribution} {installed}는 "
+    "import.too_old": "{needed_by}에는 {distribution} {minimum} 이상이 필요한데, 설치된 {distribution} {installed} 버전은 "
                       "Python {python}에서 실패합니다({error}). 업그레이드하세요: 노트북 셀에서  %pip install -U "
                       '"{distribution}>={minimum}"  을 실행하고(터미널에서는 % 없이), 커널을 다시 시작하세요{tail}.',
-    "import.broken": "{needed_by}에는 {distribution}가 필요합니다: 버전 {installed}가 설치되어 있지만 import되지 "
+    "import.broken": "{needed_by}에는 {distribution} 패키지가 필요합니다: {installed} 버전이 설치되어 있지만 import되지 "
                      "않습니다({error}). 다시 설치하세요: `pip install {distribution} --force-reinstall`을 실행하고 "
                      "커널을 다시 시작하세요{tail}.",
-    "import.missing": "{needed_by}에는 {distribution}가 필요합니다: `pip install {distribution}`을 실행하고(Colab에는 "
+    "import.missing": "{needed_by}에는 {distribution} 패키지가 필요합니다: `pip install {distribution}`을 실행하고(Colab에는 "
                       "이미 있습니다) 커널을 다시 시작하세요{tail}.",
     # ---- course_utils.checks.exercise
     "exercise.line.todo": "✏️ {title}: 아직 답하지 않았습니다. 힌트: {hint}",
