@@ -249,3 +249,48 @@ def test_a_missing_or_stale_requirement_translation_is_reported():
     assert feedback_ko.requirement_texts({"cells": [{"cell_type": "code", "source": (
         "# QUESTIONS t.x\ndef questions():\n    requirement('a', 'first', points=1)\n"
         "    requirement('b', text='second', points=1)\n")}]}) == ["first", "second"]
+
+
+def test_a_graded_korean_blank_edition_gets_its_feedback_in_korean(tmp_path):
+    """End to end: homework 03 released in both languages, its two blank editions graded with the one key. The
+    Korean one (told apart by its cells, ``editions.localize``) scores 0 and its feedback file is Korean, down to the
+    requirements and the Korean task hints; the English one (the control) gets the English feedback."""
+    import json
+    from pathlib import Path
+
+    from course_tools.homework.grade import grade, submission_label
+    from course_tools.homework.release import release
+    from course_tools.homework.report import escape_markdown
+
+    repo, name = Path(__file__).resolve().parents[1], "03_pytorch_basics.ipynb"
+    (tmp_path / "notebooks" / "ko").mkdir(parents=True)
+    for rel in (name, f"ko/{name}"):
+        (tmp_path / "notebooks" / rel).write_bytes((repo / "notebooks" / rel).read_bytes())
+    key_path = release(tmp_path / "notebooks", tmp_path / "dist", root=repo,
+                       repo_url="https://github.com/example-school/dl-course-student").key_path
+    entry = json.loads(Path(key_path).read_text(encoding="utf-8"))["notebooks"][name]
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ko_blank.ipynb").write_bytes((tmp_path / "dist" / "notebooks" / "ko" / name).read_bytes())
+    (subs / "en_blank.ipynb").write_bytes((tmp_path / "dist" / "notebooks" / name).read_bytes())
+    results = grade([subs], key_path, tmp_path / "grades.csv", jobs=2, log=lambda line: None)
+    korean, english = (results[submission_label(subs / f"{who}.ipynb")] for who in ("ko_blank", "en_blank"))
+    assert (korean.lang, korean.status, korean.total) == ("ko", "graded", 0.0)
+    assert (english.lang, english.status, english.total) == ("en", "graded", 0.0)
+    text = (tmp_path / "grades-feedback" / "ko_blank.md").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    assert lines[0] == "# `ko_blank.ipynb` 피드백" and lines[3].startswith("점수: **0 / ")
+    assert "## 과제" in lines and "## 서술형 답 (손으로 채점)" in lines
+    hints = entry["translations"]["ko"]["hints"]
+    for task in entry["tasks"]:
+        said_so = escape_markdown(f"아직 하지 않았습니다: {task['id']}: {hints[task['id']]}")  # as the file shows it
+        assert any(line.startswith("- [ ] ") and line.endswith(said_so) for line in lines), task["id"]
+    requirement = entry["questions"]["basics.mlp_backward"]["requirements"][0]["text"]
+    assert any(line.startswith(f"- [ ] {REQUIREMENT_TEXTS[requirement]} (") for line in lines)
+    assert any(line.startswith("여러분의 자체 확인(테스트 셀): 실패했습니다") for line in lines)
+    for english_words in ("Feedback for", "Score:", "Your self-check", "not done yet", "point)", "points)"):
+        assert english_words not in text, english_words
+    control = (tmp_path / "grades-feedback" / "en_blank.md").read_text(encoding="utf-8")
+    assert control.startswith("# Feedback for `en_blank.ipynb`") and ": not done yet: basics." in control
+    assert "## Written answers (graded by hand)" in control and "Score: **0 / 6** (graded)" in control
+    assert not any(words in control for words in ("피드백", "점수:", "## 과제", "여러분의 자체 확인", "아직 하지 않았습니다"))
