@@ -14,9 +14,9 @@ import os
 import posixpath
 
 project = os.environ.get("COURSE_SITE_TITLE", "Deep learning basics")
-author = "the course authors"
-copyright = "the course authors"
 language = os.environ.get("COURSE_SITE_LANGUAGE", "en")
+author = "강의 저자들 (the course authors)" if language == "ko" else "the course authors"
+copyright = "the course authors"
 templates_path = ["_templates"]
 
 extensions = ["myst_nb", "sphinx_copybutton"]
