@@ -222,4 +222,4 @@ chromium:
 
 test-browser: $(BROWSER_STAMP) chromium site
 	$(TEST_ENV) COURSE_BROWSER_TESTS=1 COURSE_CHROMIUM=$(CHROMIUM) COURSE_SITE_DIR=$(SITE_DIR) \
-	  $(PY) -m pytest tests/browser $(PYTEST_ARGS)
+	  $(PY) -m pytest tests/browser tests/test_site_build.py $(PYTEST_ARGS)

@@ -1,13 +1,19 @@
-"""site/build.py: the landing page, the static notebook copies and the student outputs (no Sphinx needed).
+"""site/build.py: the landing pages, the static notebook copies, the student outputs, the language switch.
 
-The build itself, in a browser, is checked by `make test-browser` (tests/browser/test_site.py).
+Most tests need no Sphinx; those of the built site (both languages: the Korean pages, the switch's links both ways,
+the landing pages' notebook links) read COURSE_SITE_DIR's site when set, else build one, and are skipped where the
+site's packages are not installed (`make test-browser` installs them and runs this file too). The site in a
+browser is checked by `make test-browser` (tests/browser/test_site.py).
 """
 
 from __future__ import annotations
 
 import copy
 import importlib.util
+import posixpath
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -182,3 +188,203 @@ def test_build_refuses_to_replace_a_folder_it_did_not_make(tmp_path):
     with pytest.raises(build.SiteError, match="not a site built by this script"):
         build.build(REPO, out)
     assert (out / "notes.txt").read_text() == "keep me"
+
+
+# --------------------------------------------------------------------------- the Korean edition
+KO_TEXT = """# 강의
+
+소개. [강사 안내](docs/instructors.md), [사실](docs/FACTS.md), [01](notebooks/ko/01_bayes.ipynb)
+
+<!-- edition: instructor -->
+```bash
+make test   # 강사용
+```
+<!-- /edition -->
+<!-- edition: student -->
+```bash
+make check   # 학생용
+```
+<!-- /edition -->
+
+## 노트북
+
+| # | 노트북 | 배우는 것 |
+|---|---|---|
+| 01 | 베이즈 정리 | 사전확률 |
+| 02 | 역사 | 연도 |
+"""
+
+
+def test_edition_text_keeps_only_the_named_editions_blocks():
+    assert "make test" in build.edition_text(KO_TEXT, "instructor")
+    assert "make check" not in build.edition_text(KO_TEXT, "instructor")
+    student = build.edition_text(KO_TEXT, "student")
+    assert "make check" in student and "make test" not in student and "edition" not in student
+
+
+def test_korean_landing_page_links_translated_notebooks_and_says_which_are_not_yet():
+    """Only 01 is translated: its row links the Korean page with the Korean notebook's Colab badge; 02's row says in
+    Korean that it is not translated yet and links the English page (no broken link, no Korean badge)."""
+    page = build.korean_landing_page(KO_TEXT, ["01_bayes.ipynb"], ["01_bayes.ipynb", "02_history.ipynb"], URL, BRANCH,
+                                     ["instructors.md"], "instructor")
+    colab = "https://colab.research.google.com/github/owner/course/blob/main/notebooks/ko/01_bayes.ipynb"
+    assert f"| 01 | [베이즈 정리](notebooks/01_bayes.ipynb) [![Open in Colab](notebooks/colab-badge.svg)]({colab}) |" \
+        in page
+    row = next(line for line in page.splitlines() if line.startswith("| 02 |"))
+    assert build.KO_NOT_YET in row and 'href="../notebooks/02_history.html"' in row and "colab" not in row.lower()
+    # repository paths: a Korean notebook is a page of this build, an English docs page one of the English build,
+    # any other file is on GitHub
+    assert "[01](notebooks/01_bayes.ipynb)" in page
+    assert '<a class="reference external" href="../docs/instructors.html">강사 안내</a>' in page
+    assert "[사실](https://github.com/owner/course/blob/main/docs/FACTS.md)" in page
+    assert "make test" in page and "make check" not in page
+    assert page.rstrip().endswith("```{toctree}\n:hidden:\n:maxdepth: 2\n\nnotebooks/01_bayes\n```")
+
+
+def test_english_links_to_korean_notebooks_go_to_the_korean_pages():
+    readme = "# C\n\n## The notebooks\n\nKorean: [`notebooks/ko/`](notebooks/ko/), [01 베이즈](notebooks/ko/01_bayes.ipynb)\n"
+    elsewhere = {"notebooks/ko/01_bayes.ipynb": "ko/notebooks/01_bayes.html", "notebooks/ko": "ko/index.html"}
+    page = build.landing_page(readme, ["01_bayes.ipynb"], URL, BRANCH, [], elsewhere)
+    assert '<a class="reference external" href="ko/index.html"><code class="docutils literal notranslate">' \
+           'notebooks/ko/</code></a>' in page
+    assert '<a class="reference external" href="ko/notebooks/01_bayes.html">01 베이즈</a>' in page
+    # from a docs page the same link climbs out of docs/
+    assert 'href="../ko/notebooks/01_bayes.html"' in build.fix_links(
+        "[k](../notebooks/ko/01_bayes.ipynb)", "docs", set(), URL, BRANCH, elsewhere)
+
+
+_conf_spec = importlib.util.spec_from_file_location("course_site_conf", REPO / "site" / "conf.py")
+conf = importlib.util.module_from_spec(_conf_spec)
+_conf_spec.loader.exec_module(conf)
+
+
+def test_language_switch_links_the_same_page_or_the_other_landing_page():
+    english = {"lang": "en", "root": "", "other": {"lang": "ko", "root": "ko/", "pages": ["index", "notebooks/01_x"]}}
+    korean = {"lang": "ko", "root": "ko/",
+              "other": {"lang": "en", "root": "", "pages": ["index", "notebooks/01_x", "notebooks/04_y"]}}
+    en, ko = conf.language_switch(english, "notebooks/01_x")
+    assert (en["label"], en["current"], ko["label"], ko["current"]) == ("English", True, "한국어", False)
+    assert ko["href"] == "../ko/notebooks/01_x.html" and ko["found"]
+    en, ko = conf.language_switch(korean, "notebooks/01_x")            # English first on every page
+    assert en["href"] == "../../notebooks/01_x.html" and en["found"] and ko["current"]
+    assert conf.language_switch(korean, "index")[0]["href"] == "../index.html"
+    assert conf.language_switch(english, "index")[1]["href"] == "ko/index.html"
+    missing = conf.language_switch(english, "notebooks/04_y")[1]       # not translated: the Korean landing page
+    assert missing["href"] == "../ko/index.html" and not missing["found"]
+    assert missing["title"] == conf.NO_COUNTERPART["ko"]
+    assert conf.language_switch(english, "docs/maintainers")[1]["href"] == "../ko/index.html"
+
+
+# --------------------------------------------------------------------------- the built site, both languages
+class _Page(HTMLParser):
+    """The ``lang`` of a page, its links, and the links of its language switch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang, self.hrefs, self.switch, self.current, self._in_switch = None, [], [], [], 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "nav" and "course-lang-switch" in (attrs.get("class") or ""):
+            self._in_switch += 1
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+            if self._in_switch:
+                self.switch.append(attrs)
+        if tag == "span" and self._in_switch and attrs.get("aria-current"):
+            self.current.append(attrs.get("lang"))
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "nav" and self._in_switch:
+            self._in_switch -= 1
+
+
+def _read(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The built site: COURSE_SITE_DIR's when set (`make test-browser` has just built it), else a fresh build."""
+    import os
+
+    given = os.environ.get("COURSE_SITE_DIR")
+    if given:
+        folder = Path(given) if Path(given).is_absolute() else REPO / given
+        if (folder / "index.html").is_file():
+            return folder
+    for module in ("sphinx", "myst_nb", "sphinx_book_theme", "mathjax"):
+        pytest.importorskip(module, reason="the site's packages are not installed: `make site` installs them "
+                                           "(`make test-browser` runs these tests on the site it builds)")
+    out = tmp_path_factory.mktemp("site") / "site"
+    build.build(REPO, out)
+    return out
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if not any(part.startswith("_") for part in p.relative_to(site).parts))
+
+
+def test_every_korean_notebook_has_a_korean_page(site):
+    korean = sorted((REPO / "notebooks" / "ko").glob("*.ipynb"))
+    assert korean, "no Korean notebook in notebooks/ko/"
+    for notebook in korean:
+        page = site / "ko" / "notebooks" / f"{notebook.stem}.html"
+        assert page.is_file(), f"no Korean page for {notebook.name}"
+        assert _read(page).lang == "ko", f"{page.relative_to(site)}: not lang=ko"
+    assert _read(site / "ko" / "index.html").lang == "ko"
+    assert _read(site / "index.html").lang == "en" and _read(site / "notebooks" / f"{korean[0].stem}.html").lang == "en"
+    # exactly the Korean notebooks: no page for a notebook that is not translated yet
+    assert sorted(p.stem for p in (site / "ko" / "notebooks").glob("*.html")) == [p.stem for p in korean]
+
+
+def test_every_page_has_a_language_switch_whose_link_resolves_both_ways(site):
+    pages = _pages(site)
+    assert any(p.startswith("ko/") for p in pages) and len(pages) > 10
+    for rel in pages:
+        page = _read(site / rel)
+        assert len(page.switch) == 1 and page.current == [page.lang], f"{rel}: switch {page.switch} {page.current}"
+        link = page.switch[0]
+        assert link["lang"] != page.lang and link["hreflang"] == link["lang"]
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), link["href"]))
+        assert (site / target).is_file(), f"{rel}: the switch links {link['href']}, which is not a page"
+        other = _read(site / target)
+        assert other.lang == link["lang"], f"{rel} -> {target}: lang {other.lang}"
+        if "course-lang-home" in link.get("class", ""):
+            # no counterpart (a docs page, a notebook not translated yet): the other language's landing page
+            assert target in ("index.html", "ko/index.html"), f"{rel} -> {target}"
+            assert rel.removeprefix("ko/") not in [p.removeprefix("ko/") for p in pages if p != rel]
+        else:
+            assert target.removeprefix("ko/") == rel.removeprefix("ko/"), f"{rel} -> {target}: not the same page"
+            back = posixpath.normpath(posixpath.join(posixpath.dirname(target), other.switch[0]["href"]))
+            assert back == rel, f"{rel} -> {target} -> {back}: the switch does not lead back"
+    english_only = [p for p in pages if not p.startswith("ko/") and f"ko/{p}" not in pages]
+    assert "docs/instructors.html" in english_only and "notebooks/01_bayes_theorem.html" not in english_only
+
+
+def test_landing_pages_link_every_notebook_of_their_language(site):
+    english = sorted((REPO / "notebooks").glob("*.ipynb"))
+    korean = sorted((REPO / "notebooks" / "ko").glob("*.ipynb"))
+    links = _read(site / "index.html").hrefs
+    for notebook in english:
+        assert f"notebooks/{notebook.stem}.html" in links, f"the English landing page does not link {notebook.name}"
+    text = (site / "ko" / "index.html").read_text(encoding="utf-8")
+    links = _read(site / "ko" / "index.html").hrefs
+    for notebook in korean:
+        assert f"notebooks/{notebook.stem}.html" in links, f"the Korean landing page does not link {notebook.name}"
+        assert any(h.startswith("https://colab.research.google.com/") and h.endswith(f"/notebooks/ko/{notebook.name}")
+                   for h in links), f"no Colab badge of the Korean {notebook.name}"
+    untranslated = [p for p in english if p.name not in {k.name for k in korean}]
+    for notebook in untranslated:    # said in Korean, with a link to the English page
+        assert f"../notebooks/{notebook.stem}.html" in links, f"the Korean landing page does not mention {notebook.name}"
+    assert text.count(build.KO_NOT_YET) == len(untranslated)
+    for rel in ("index.html", "ko/index.html"):
+        page = site / rel
+        for href in _read(page).hrefs:
+            if not urlsplit(href).scheme and urlsplit(href).path:
+                assert (page.parent / urlsplit(href).path).resolve().exists(), f"{rel}: {href} is broken"

@@ -1,7 +1,7 @@
 """Notebooks 01 and 04 in JupyterLab (started by `make lab`), driven in Chromium like a student would.
 
-Run All on a temporary copy of notebook 01 (the repository's file is never written), no error
-output, then the Bayes explorer: a slider drag changes the posterior line, and at 1024 px and
+Run All on a temporary copy of notebook 01, English and Korean (`notebooks/ko/`; the repository's files are never
+written), no error output, then the Bayes explorer: a slider drag changes the posterior line, and at 1024 px and
 1280 px every slider shows its track and no readout overlaps a label. Run All on the student
 edition's notebook 04: the run ends at the first blank, whose short message is on screen.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -23,6 +24,10 @@ from _browser import REPO
 from course_utils.lessons import bayes_plots
 
 NOTEBOOK = "01_bayes_theorem.ipynb"
+#: Notebook 01 and its Korean edition, as paths in notebooks/ (the explorer test runs on each).
+EXPLORER_NOTEBOOKS = [NOTEBOOK, f"ko/{NOTEBOOK}"]
+#: The explorer's headline names the posterior (in English until the message catalogues translate it).
+HEADLINE = re.compile("posterior|사후확률")
 HOMEWORK = "04_mlp_homework.ipynb"
 TOKEN = "course-browser-test"
 #: A slider track narrower than this is no longer a usable track.
@@ -85,13 +90,16 @@ def test_layout_problems_sees_overlaps_and_lost_tracks():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """`make lab` serving a temporary folder with a copy of notebook 01; yields (base_url, folder)."""
+    """`make lab` serving a temporary folder with copies of notebook 01 (English, Korean) and the student edition's
+    notebook 04; yields (base_url, folder)."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     tmp = tmp_path_factory.mktemp("lab")
     folder = tmp / "notebooks"
     folder.mkdir()
-    shutil.copy2(REPO / "notebooks" / NOTEBOOK, folder / NOTEBOOK)
+    for name in EXPLORER_NOTEBOOKS:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / "notebooks" / name, folder / name)
     from course_tools.homework.release import release
 
     release(REPO / "notebooks", tmp / "edition", root=REPO)      # an edition with blanks (and no URL)
@@ -152,15 +160,24 @@ def _executed(page) -> dict:
     }""")
 
 
-def test_notebook_01_runs_and_the_explorer_works_at_1024_and_1280_px(browser, lab, screenshot_dir):
+@pytest.mark.parametrize("notebook", EXPLORER_NOTEBOOKS, ids=["en", "ko"])
+def test_notebook_01_runs_and_the_explorer_works_at_1024_and_1280_px(browser, lab, screenshot_dir, notebook):
     base, folder = lab
-    before = (REPO / "notebooks" / NOTEBOOK).read_bytes()
+    before = (REPO / "notebooks" / notebook).read_bytes()
+    tag = "" if notebook == NOTEBOOK else f"{notebook.split('/')[0]}-"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={TOKEN}", wait_until="load")
+        # a workspace of its own (?reset): only this notebook open, so Run All runs it and no other
+        page.goto(f"{base}/lab/workspaces/explorer-{tag or 'en-'}01/tree/{notebook}?reset&token={TOKEN}",
+                  wait_until="load")
         page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=90_000)
         page.locator("#jp-main-statusbar", has_text="Idle").first.wait_for(timeout=90_000)
+        page.locator(".lm-TabBar-tab.lm-mod-current", has_text=NOTEBOOK).first.wait_for(timeout=30_000)
+        title = json.loads(before)["cells"][0]["source"]
+        title = ("".join(title) if isinstance(title, list) else title).splitlines()[0].lstrip("# ").strip()
+        heading = page.locator(".jp-MarkdownCell h1").first.inner_text()
+        assert heading.startswith(title[:20]), f"{heading!r} is not the heading of {notebook}"
         _run_all(page)
         deadline = time.monotonic() + 300
         while True:
@@ -176,7 +193,7 @@ def test_notebook_01_runs_and_the_explorer_works_at_1024_and_1280_px(browser, la
         sliders = page.locator(".widget-hslider")
         sliders.first.wait_for(timeout=30_000)
         assert sliders.count() == 3, f"the explorer shows {sliders.count()} sliders, not 3"
-        headline = page.locator(".widget-html", has_text="posterior").first
+        headline = page.locator(".widget-html", has_text=HEADLINE).first
         headline.scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         for width in (1024, 1280):
@@ -184,7 +201,7 @@ def test_notebook_01_runs_and_the_explorer_works_at_1024_and_1280_px(browser, la
             page.wait_for_timeout(800)  # JupyterLab lays out again after a resize
             sliders.first.scroll_into_view_if_needed()
             explorer = page.locator(".widget-vbox").filter(has=sliders.first).first
-            explorer.screenshot(path=str(screenshot_dir / f"lab-explorer-{width}px.png"))
+            explorer.screenshot(path=str(screenshot_dir / f"lab-explorer-{tag}{width}px.png"))
             problems = layout_problems(page.evaluate(_SLIDER_BOXES))
             assert not problems, f"at {width} px:\n" + "\n".join(problems)
             shown = explorer.locator("img").first.evaluate(
@@ -204,12 +221,12 @@ def test_notebook_01_runs_and_the_explorer_works_at_1024_and_1280_px(browser, la
         page.wait_for_function("([el, old]) => el.innerText !== old", arg=[headline.element_handle(), text_before],
                                timeout=30_000)
         text_after = headline.inner_text()
-        assert "posterior" in text_after and text_after != text_before
+        assert HEADLINE.search(text_after) and text_after != text_before
         prior = sliders.first.locator(".widget-readout").inner_text()
         assert float(prior) > 0.1, f"the prior readout did not move right: {prior}"
     finally:
         context.close()
-    assert (REPO / "notebooks" / NOTEBOOK).read_bytes() == before, "the repository's notebook was changed"
+    assert (REPO / "notebooks" / notebook).read_bytes() == before, "the repository's notebook was changed"
 
 
 def test_run_all_on_a_fresh_homework_ends_on_screen_at_the_first_blank(browser, lab, screenshot_dir):

@@ -1,8 +1,10 @@
 """The course website in Chromium: pages load cleanly, images and math render, links resolve,
-search works, no solution is shown where it must not be; screenshots for a person to look at."""
+search works, no solution is shown where it must not be; the Korean pages render Hangul in a Korean font and the
+English / 한국어 switch leads to the same page in the other language and back; screenshots for a person to look at."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -35,7 +37,7 @@ _BROKEN_IMAGES = """() => Array.from(document.images)
 def site_pages(site: Path) -> list[str]:
     """Every HTML page of a built site, relative to it (index first)."""
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
-                   if not p.relative_to(site).parts[0].startswith("_"))
+                   if not any(part.startswith("_") for part in p.relative_to(site).parts))
     return sorted(pages, key=lambda p: p != "index.html")
 
 
@@ -121,8 +123,9 @@ def checked(browser, site_url, site_dir, screenshot_dir):
 def test_every_page_loads_without_errors_and_renders_images_and_math(checked, site_dir, screenshot_dir):
     assert not checked["problems"], "\n".join(checked["problems"])
     pages = checked["facts"]
-    notebook_pages = [p for p in pages if p.startswith("notebooks/")]
-    assert len(notebook_pages) == len(list((REPO / "notebooks").glob("*.ipynb"))) > 0
+    notebook_pages = [p for p in pages if p.startswith(("notebooks/", "ko/notebooks/"))]
+    assert len(notebook_pages) == len(list((REPO / "notebooks").glob("*.ipynb"))) + \
+        len(list((REPO / "notebooks" / "ko").glob("*.ipynb"))) > 0
     assert sum(pages[p]["math"]["typeset"] for p in notebook_pages) > 0, "no formula on any notebook page"
     for rel in notebook_pages:
         facts = pages[rel]
@@ -166,6 +169,75 @@ def test_search_finds_posterior(browser, site_url):
     assert not problems, problems
 
 
+def test_search_in_korean_finds_the_korean_bayes_page(browser, site_url):
+    context, page, problems = _open(browser, f"{site_url}/ko/search.html?q=사전확률", WIDE)
+    try:
+        results = page.locator("ul.search li a")
+        results.first.wait_for(timeout=30_000)
+        hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    finally:
+        context.close()
+    assert any("01_bayes_theorem" in h for h in hrefs), hrefs
+    assert not problems, problems
+
+
+#: Fonts that have Hangul (the CSS asks for them first; Debian's fonts-noto-cjk has Noto Sans CJK KR).
+KOREAN_FONT = re.compile(r"CJK|KR|Korean|Nanum|Gothic|Malgun|Apple SD", re.I)
+KO_PAGE, EN_PAGE = "ko/notebooks/01_bayes_theorem.html", "notebooks/01_bayes_theorem.html"
+
+
+def _fonts(page, selector: str) -> list[dict]:
+    """The fonts Chromium used to paint the text of the first element matching ``selector`` (family, glyphs)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    assert node, f"no {selector} on the page"
+    return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+
+
+@pytest.mark.parametrize("size", [WIDE, PHONE], ids=["1280px", "390px"])
+def test_korean_page_renders_hangul_in_a_korean_font_and_the_switch_goes_both_ways(browser, site_url, screenshot_dir,
+                                                                                    size):
+    context, page, problems = _open(browser, f"{site_url}/{KO_PAGE}", size)
+    try:
+        assert page.evaluate("document.documentElement.lang") == "ko"
+        page.evaluate("document.fonts.ready")
+        # The switch's current language is all Hangul: every glyph of it comes from a font that has Hangul, not a
+        # box of tofu from a fallback without it.
+        fonts = _fonts(page, "nav.course-lang-switch span[aria-current]")
+        assert fonts and all(KOREAN_FONT.search(f["familyName"]) for f in fonts), fonts
+        assert sum(f["glyphCount"] for f in fonts) == len("한국어"), fonts
+        # and the lesson's own Korean text (mixed with Latin: some glyphs in the Korean font)
+        heading = _fonts(page, "article h1")
+        assert any(KOREAN_FONT.search(f["familyName"]) and f["glyphCount"] >= 10 for f in heading), heading
+        width = size[0]
+        page.screenshot(path=str(screenshot_dir / f"switch-ko-{width}px.png"))
+
+        switch = page.locator("nav.course-lang-switch")
+        box = switch.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width and box["y"] >= 0, \
+            f"the switch is not on screen at {width} px: {box}"
+        switch.get_by_role("link", name="English").click()
+        page.wait_for_load_state("load")
+        assert page.url == f"{site_url}/{EN_PAGE}", page.url
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.locator("nav.course-lang-switch span[aria-current]").inner_text() == "English"
+        page.screenshot(path=str(screenshot_dir / f"switch-en-{width}px.png"))
+        new_box = page.locator("nav.course-lang-switch").bounding_box()
+        assert abs(new_box["x"] - box["x"]) < 2 and abs(new_box["y"] - box["y"]) < 2, \
+            f"the switch moved between the two pages: {box} -> {new_box}"
+
+        page.locator("nav.course-lang-switch").get_by_role("link", name="한국어").click()
+        page.wait_for_load_state("load")
+        assert page.url == f"{site_url}/{KO_PAGE}", page.url
+        assert page.evaluate("document.documentElement.lang") == "ko"
+    finally:
+        context.close()
+    assert not problems, problems
+
+
 def test_landing_page_lists_every_notebook_with_a_colab_badge_and_no_solution(checked, site_dir):
     text = (site_dir / "index.html").read_text(encoding="utf-8")
     for word in SOLUTION_WORDS:
@@ -197,6 +269,17 @@ def test_student_site_shows_lessons_with_figures_and_no_solutions(browser, tmp_p
         assert "NotImplementedError" in (site / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
     lesson = site / "notebooks" / "01_bayes_theorem.html"
     assert len(re.findall(r"<img ", lesson.read_text(encoding="utf-8"))) >= 5, "the lesson page lost its figures"
+    # the Korean edition: a page per Korean notebook of the student edition, figures taken from notebooks/ko/, and
+    # the student's commands on the Korean landing page
+    korean = sorted((student / "notebooks" / "ko").glob("*.ipynb"))
+    assert korean, "the student edition has no Korean notebook"
+    assert sorted(p.stem for p in (site / "ko" / "notebooks").glob("*.html")) == [p.stem for p in korean]
+    lesson = (site / "ko" / "notebooks" / "01_bayes_theorem.html").read_text(encoding="utf-8")
+    assert len(re.findall(r"<img ", lesson)) >= 5, "the Korean lesson page lost its figures"
+    landing = (site / "ko" / "index.html").read_text(encoding="utf-8")
+    words = html.unescape(re.sub(r"<[^>]+>", "", landing))      # the text, as code highlighting splits it in spans
+    assert "make check" in words and "make test" not in words and "강사용 저장소" not in words
+    assert "dl-basics-student/blob/main/notebooks/ko/01_bayes_theorem.ipynb" in landing
     with serve(site) as url:
         checked = _check_site(browser, url, site, None)
     assert not checked["problems"], "\n".join(checked["problems"])
