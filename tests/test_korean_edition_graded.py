@@ -84,4 +84,19 @@ def test_the_english_control_is_graded_in_english(graded):
     control = got[("04_mlp_homework.ipynb", "en_solution")]
     assert (control.lang, control.total) == ("en", 14.0)
     assert all(a.status == "answered" for a in control.written)
-    assert not _korean(feedback[("04_mlp_homework.ipynb", "en_solution")].split("## Written answers")[0])
+    text = feedback[("04_mlp_homework.ipynb", "en_solution")]
+    assert text.startswith("# Feedback for ") and "\n## Tasks\n" in text
+    assert not _korean(text.split("## Written answers")[0]), "the English feedback before the quoted answers"
+
+
+@pytest.mark.parametrize("name", sorted(HOMEWORK))
+def test_the_feedback_of_a_korean_submission_is_korean(graded, name):
+    _, got, feedback = graded
+    for kind in ("ko_solution", "ko_blank"):
+        text = feedback[(name, kind)]
+        assert text.startswith("# ") and " 피드백\n" in text.splitlines()[0] + "\n", text[:80]
+        assert "\n## 과제\n" in text and "## Tasks" not in text and "Score:" not in text
+        assert "## 서술형 답 (손으로 채점)" in text
+    blank = feedback[(name, "ko_blank")]
+    missed = [line for line in blank.splitlines() if line.startswith("- [ ] ")]
+    assert missed and all(_korean(line) for line in missed), missed[:3]

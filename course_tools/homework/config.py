@@ -6,7 +6,7 @@ Release (``python -m course_tools.homework release``):
   ``STUDENT_FILES``: the student project's own README, Makefile and packaging.
 - ``EXCLUDED_NAMES``: file and folder names never copied (caches, build output, keys).
 - ``STUB_COMMENT``, ``DEFAULT_CODE_HINT``, ``MARKDOWN_PROMPT``: the English wording of stubs and prompts (each
-  language's is in ``course_utils.messages``: ``release.*``).
+  language's is in ``course_utils.messages``: ``edition.*``).
 
 Grading (``python -m course_tools.homework grade``): default time limits, the output cap, the caps
 on submission files (``intake``), the limits of each grading kernel (``limits``) and the environment
@@ -48,16 +48,16 @@ EDITION_MARKER = ".student-edition"
 #: The grading key is written beside the ``--out`` folder: ``dist/student`` -> ``dist/student.grading-key.json``.
 KEY_SUFFIX = ".grading-key.json"
 
-#: The wording of stubs and prompts is in the message catalogues (``course_utils.messages``: ``release.*``), so
+#: The wording of stubs and prompts is in the message catalogues (``course_utils.messages``: ``edition.*``), so
 #: a translated homework gets them in its own language; these are the English texts.
 #: First line of each code stub; the second raises ``NotImplementedError("<task id>: <what to write>")``.
-STUB_COMMENT = _english("release.stub_comment")
+STUB_COMMENT = _english("edition.stub_comment")
 #: "<what to write>" when a solution has no ``# HINT:`` line and its task no title.
-DEFAULT_CODE_HINT = _english("release.default_code_hint")
+DEFAULT_CODE_HINT = _english("edition.default_code_hint")
 #: Replaces a markdown answer that has a ``<!-- HINT: ... -->`` line (``{hint}`` is its text).
-MARKDOWN_PROMPT = _english("release.answer_prompt")
+MARKDOWN_PROMPT = _english("edition.answer_prompt")
 #: Replaces a markdown answer without a hint.
-MARKDOWN_DEFAULT_PROMPT = _english("release.answer_prompt_default")
+MARKDOWN_DEFAULT_PROMPT = _english("edition.answer_prompt_default")
 
 #: ``lint`` fails when more than this share of a homework notebook's solution lines appear in the student edition
 #: (``course_tools.homework.leaks``).

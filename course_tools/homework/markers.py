@@ -336,7 +336,7 @@ def parse_notebook(nb: Any, name: str) -> Homework:
 # --------------------------------------------------------------------------- student versions
 def stub_message(task: CellInfo, region: Region, lang: str = "en") -> str:
     """``"<task id>: <what to write>"``: the region's HINT, else the task's title, else a default (in ``lang``)."""
-    what = region.hint or task.title or _message("release.default_code_hint", lang=lang)
+    what = region.hint or task.title or _message("edition.default_code_hint", lang=lang)
     return f"{task.id}: {what}"
 
 
@@ -355,7 +355,7 @@ def student_code(source: str, task: CellInfo, lang: str = "en") -> str:
         else:
             indent = region.indent
         message = stub_message(task, region, lang)
-        out.append(f"{indent}{_message('release.stub_comment', lang=lang)}")
+        out.append(f"{indent}{_message('edition.stub_comment', lang=lang)}")
         out.append(f"{indent}raise NotImplementedError({json.dumps(message, ensure_ascii=False)})")
         cursor = region.end + 1
     out.extend(lines[cursor:])
@@ -366,8 +366,8 @@ def answer_prompt(region: Region, lang: str = "en") -> str:
     """What the student edition shows in place of a written answer, in ``lang``: the prompt with the region's
     HINT, or the default prompt."""
     if region.hint:
-        return _message("release.answer_prompt", lang=lang, hint=region.hint)
-    return _message("release.answer_prompt_default", lang=lang)
+        return _message("edition.answer_prompt", lang=lang, hint=region.hint)
+    return _message("edition.answer_prompt_default", lang=lang)
 
 
 def student_markdown(source: str, info: CellInfo, lang: str = "en") -> str:

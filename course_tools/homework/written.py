@@ -37,7 +37,7 @@ def _prompt_parts() -> tuple[tuple[str, ...], re.Pattern, tuple[str, ...]]:
     here._``), a pattern for its bold label (``**Your answer** (...):``, ``**Your answer:**``) and the default prompt."""
     placeholders, labels, defaults = [], [], []
     for lang in LANGUAGES:
-        prompt, default = catalogue(lang)["release.answer_prompt"], catalogue(lang)["release.answer_prompt_default"]
+        prompt, default = catalogue(lang)["edition.answer_prompt"], catalogue(lang)["edition.answer_prompt_default"]
         placeholders.append(prompt.split("): ", 1)[1])
         label = re.escape(prompt.split(" (", 1)[0])
         labels.append(rf"{label}(?: \([^\n]*?\))?:|{re.escape(default.split(' _', 1)[0])}")
@@ -45,7 +45,7 @@ def _prompt_parts() -> tuple[tuple[str, ...], re.Pattern, tuple[str, ...]]:
     return tuple(placeholders), re.compile("|".join(labels)), tuple(defaults)
 
 
-#: The placeholders, label pattern and default prompts of the student edition's answer prompts (``release.*`` in
+#: The placeholders, label pattern and default prompts of the student edition's answer prompts (``edition.*`` in
 #: ``course_utils.messages``).
 _PLACEHOLDERS, _LABEL, _DEFAULT_PROMPTS = _prompt_parts()
 

@@ -26,11 +26,11 @@ MESSAGES = {
     "claim.fails": "{statement}: not on this run{detail}. If you changed a cell above, that change is the likely "
                    "cause; otherwise restart the kernel and run all cells from the top. If it still fails, tell your "
                    "instructor: the text may need a correction.",
-    # ---- the student edition's stubs and answer prompts (written by the release, in the notebook's language)
-    "release.stub_comment": "# YOUR CODE HERE: replace the line below with your answer",
-    "release.default_code_hint": "write the code for this blank",
-    "release.answer_prompt": "**Your answer** ({hint}): _double-click this cell and write it here._",
-    "release.answer_prompt_default": "**Your answer:** _double-click this cell and write it here._",
+    # ---- the student edition's stubs and answer prompts (in the notebook's language)
+    "edition.stub_comment": "# YOUR CODE HERE: replace the line below with your answer",
+    "edition.default_code_hint": "write the code for this blank",
+    "edition.answer_prompt": "**Your answer** ({hint}): _double-click this cell and write it here._",
+    "edition.answer_prompt_default": "**Your answer:** _double-click this cell and write it here._",
     # ---- course_utils.checks.selfcheck: the homework's check cells (a failed check raises with these lines)
     "check.hint": "Hint: {hint}",
     "check.passed": "{task}: the visible checks passed. (The grader asks your code the same with other inputs.)",

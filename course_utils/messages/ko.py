@@ -25,11 +25,11 @@ MESSAGES = {
     "claim.fails": "{statement}: 이번 실행에서는 성립하지 않습니다{detail}. 위의 셀을 바꿨다면 그 변경이 가장 유력한 "
                    "원인입니다. 아니라면 커널을 다시 시작하고 모든 셀을 처음부터 실행하세요. 그래도 실패하면 강사에게 "
                    "알려 주세요: 본문을 고쳐야 할 수도 있습니다.",
-    # ---- 학생판의 빈칸과 답 쓰는 자리 (release가 노트북의 언어로 씀)
-    "release.stub_comment": "# 여기에 코드를 쓰세요: 아래 줄을 여러분의 답으로 바꾸세요",
-    "release.default_code_hint": "이 빈칸의 코드를 쓰세요",
-    "release.answer_prompt": "**여러분의 답** ({hint}): _이 셀을 더블클릭해서 여기에 쓰세요._",
-    "release.answer_prompt_default": "**여러분의 답:** _이 셀을 더블클릭해서 여기에 쓰세요._",
+    # ---- 학생판의 빈칸과 답 쓰는 자리 (노트북의 언어로)
+    "edition.stub_comment": "# 여기에 코드를 쓰세요: 아래 줄을 여러분의 답으로 바꾸세요",
+    "edition.default_code_hint": "이 빈칸의 코드를 쓰세요",
+    "edition.answer_prompt": "**여러분의 답** ({hint}): _이 셀을 더블클릭해서 여기에 쓰세요._",
+    "edition.answer_prompt_default": "**여러분의 답:** _이 셀을 더블클릭해서 여기에 쓰세요._",
     # ---- course_utils.checks.selfcheck: 과제의 확인 셀
     "check.hint": "힌트: {hint}",
     "check.passed": "{task}: 보이는 확인을 통과했습니다(passed). (채점기는 여러분의 코드에 같은 것을 다른 입력으로 묻습니다.)",
