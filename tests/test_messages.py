@@ -55,7 +55,7 @@ def test_the_translation_lint_reports_the_catalogues(monkeypatch, capsys):
 def _keys_used() -> list[tuple[str, str]]:
     """(file, key or key prefix, is an f-string) of every text(...)/_t(...) call with a literal or f-string key in the code."""
     found = []
-    call = re.compile(r"\b(?:text|_t|_message|message)\(\s*(f?)[\"']([^\"']+)[\"']")
+    call = re.compile(r"\b(?:text|_t|_message|message|said|Said)\(\s*(f?)[\"']([^\"']+)[\"']")
     for folder in ("course_utils", "course_tools"):
         for path in (ROOT / folder).rglob("*.py"):
             for is_f, key in call.findall(path.read_text(encoding="utf-8")):

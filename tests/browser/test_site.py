@@ -157,20 +157,10 @@ def test_links_between_pages_resolve(site_dir):
     assert not broken, "\n".join(broken)
 
 
-def test_search_finds_posterior(browser, site_url):
-    context, page, problems = _open(browser, f"{site_url}/search.html?q=posterior", WIDE)
-    try:
-        results = page.locator("ul.search li a")
-        results.first.wait_for(timeout=30_000)
-        hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
-    finally:
-        context.close()
-    assert any("01_bayes_theorem" in h for h in hrefs), hrefs
-    assert not problems, problems
-
-
-def test_search_in_korean_finds_the_korean_bayes_page(browser, site_url):
-    context, page, problems = _open(browser, f"{site_url}/ko/search.html?q=사전확률", WIDE)
+@pytest.mark.parametrize("path, word", [("search.html", "posterior"), ("ko/search.html", "사전확률")],
+                         ids=["english", "korean"])
+def test_search_finds_the_bayes_page_of_its_language(browser, site_url, path, word):
+    context, page, problems = _open(browser, f"{site_url}/{path}?q={word}", WIDE)
     try:
         results = page.locator("ul.search li a")
         results.first.wait_for(timeout=30_000)
