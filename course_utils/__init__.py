@@ -5,7 +5,7 @@ call a function. The usual first cell of a notebook is::
 
     import course_utils
     course_utils.require("0.1")
-    env = course_utils.setup()
+    env = course_utils.setup(lang="en")     # lang="ko": every message in Korean
 
 Modules by topic (each its own file or folder):
 
@@ -16,6 +16,7 @@ Modules by topic (each its own file or folder):
 - ``lessons``: ``bayes``, ``bayes_plots``, ``milestones`` and ``demos``, the helpers of the lesson notebooks;
 - ``checks``: ``exercise`` (the lessons' exercise feedback), ``selfcheck`` (the homework's check cells),
   ``runner`` (``make check``), ``claims``, ``compare``, ``own_work``, ``notmnist_toy``;
+- ``messages``: every message a student reads, one catalogue per language (``setup(lang="ko")`` chooses);
 - ``plumbing``: atomic writes, hashing, CPU count, locks, progress policy, the PyTorch install.
 
 Names that need PyTorch (``pick_device``, ``fit``, ...) are loaded on first use, so that tools
