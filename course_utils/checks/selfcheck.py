@@ -23,9 +23,8 @@ NumPy arrays before they are compared, and an object of a class the check does n
 compared only with an object of exactly the same class, using the expected value's ``==``. So an
 object whose ``__eq__`` always says yes, or that pretends to be another class, fails.
 
-This module imports nothing from the rest of the package but its messages (``course_utils.messages``, so a
-check speaks the student's language): a check cell needs only these and NumPy (which is why the few lines it
-shares with ``course_utils.checks.compare``, e.g. reading a shape, are written here again).
+This module imports only its messages (``course_utils.messages``, so a check speaks the student's language)
+and the shape reader of ``course_utils.checks.compare``: a check cell needs these and NumPy.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ import re
 import sys
 from typing import Any, Optional, Sequence
 
+from course_utils.checks.compare import shape_of as _shape_of
 from course_utils.messages import text as _t
 from course_utils.messages import translated as _tr
 
@@ -76,16 +76,6 @@ def _short(value: Any) -> str:
 def _kind(value: Any) -> str:
     """``"torch.Tensor"``, ``"numpy.ndarray"``, ``"int"``, ... for messages."""
     return _kind_name(type(value))
-
-
-def _shape_of(value: Any) -> Optional[tuple]:
-    shape = getattr(value, "shape", None)
-    if shape is None:
-        return None
-    try:
-        return tuple(int(n) for n in shape)
-    except TypeError:
-        return None
 
 
 def _none_hint(name: str) -> str:
